@@ -1,0 +1,20 @@
+"""Stage 1, listen: one module per source type, each registered by its `type` name in careloop.yaml.
+
+Next stop for what a connector returns: `ingest/` (brand matching, language, dedup, storage).
+"""
+from .base import (
+    Connector,
+    ConnectorAuthError,
+    ConnectorError,
+    FetchedMention,
+    FetchResult,
+    ReplyingConnector,
+    connector_types,
+    get_connector,
+    register,
+)
+
+__all__ = [
+    "Connector", "ConnectorAuthError", "ConnectorError", "FetchedMention", "FetchResult",
+    "ReplyingConnector", "connector_types", "get_connector", "register",
+]

@@ -1,0 +1,96 @@
+"""The connector interface: fetch what is new since a cursor, normalised; optionally reply.
+
+Connectors do pure I/O plus normalisation: no database, no Prefect. `ingest/` stores what they return.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from careloop.config import Brand, SourceConfig
+
+
+@dataclass
+class FetchedMention:
+    """One item as a source delivers it, before brand matching and storage."""
+
+    external_id: str  # stable id within the source (entry id, Reddit fullname, review id)
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None  # UTC-aware
+    rating: float | None = None  # stars normalised to 1–5
+    parent_external_id: str | None = None  # thread parent (Reddit comment → submission/comment)
+    extra: dict[str, Any] = field(default_factory=dict)  # platform fields worth showing
+    raw: dict[str, Any] = field(default_factory=dict)  # the payload as received (JSON-able)
+
+
+@dataclass
+class FetchResult:
+    mentions: list[FetchedMention]
+    cursor: dict[str, Any]  # stored and handed back on the next fetch
+    problems: list[str] = field(default_factory=list)  # non-fatal: malformed feed, skipped items
+
+
+class ConnectorError(Exception):
+    """A source could not be fetched. The message names the source and says what to do."""
+
+    def __init__(self, source: str, message: str):
+        super().__init__(f"source {source!r}: {message}")
+        self.source = source
+
+
+class ConnectorAuthError(ConnectorError):
+    """Credentials are missing or rejected."""
+
+
+@runtime_checkable
+class Connector(Protocol):
+    def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult: ...
+
+
+class ReplyingConnector(Connector, Protocol):
+    def reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str:
+        """Publish `text` as a reply; returns the platform's id of the reply."""
+
+
+_REGISTRY: dict[str, Callable[[], Connector]] = {}
+
+
+def register(type_name: str):
+    """Class decorator: make a connector available as `type: <type_name>` in careloop.yaml."""
+
+    def decorate(cls):
+        _REGISTRY[type_name] = cls
+        cls.type_name = type_name
+        return cls
+
+    return decorate
+
+
+def connector_types() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get_connector(type_name: str) -> Connector:
+    _load_builtin()
+    try:
+        return _REGISTRY[type_name]()
+    except KeyError:
+        raise KeyError(f"unknown source type {type_name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def _load_builtin() -> None:
+    # Importing the modules runs their @register decorators.
+    import importlib
+    import pkgutil
+
+    import connectors
+
+    for module in pkgutil.iter_modules(connectors.__path__):
+        if module.name not in {"base", "http"} and not module.name.startswith("_"):
+            importlib.import_module(f"connectors.{module.name}")

@@ -1,0 +1,95 @@
+"""RSS 0.9x/1.0/2.0, Atom and JSON Feed from URLs or local files (Google Alerts, news, Mastodon
+tag feeds, Hacker News search feeds …), parsed by feedparser."""
+from __future__ import annotations
+
+import calendar
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import feedparser
+
+from careloop.config import Brand, SourceConfig
+
+from .base import ConnectorError, FetchedMention, FetchResult, register
+from .http import fetch_document
+from .text import html_to_text
+
+
+def safe_url(value: Any) -> str | None:
+    """Only absolute http(s) URLs survive; anything else (javascript:, data:, relative) is dropped."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'"):
+        return None
+    return value
+
+
+def unwrap_redirect(url: str | None) -> str | None:
+    """Google Alerts links point at google.com/url?url=<target>; the target is the mention."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.netloc.endswith("google.com") and parts.path == "/url":
+        target = parse_qs(parts.query).get("url", [None])[0]
+        return safe_url(target) or url
+    return url
+
+
+def _time(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    return None
+
+
+def _entry_text(entry: Any) -> str:
+    contents = entry.get("content") or []
+    body = contents[0].get("value") if contents else None
+    return html_to_text(body or entry.get("summary") or entry.get("description"))
+
+
+def entry_to_mention(entry: Any) -> FetchedMention | None:
+    link = unwrap_redirect(safe_url(entry.get("link")))
+    title = html_to_text(entry.get("title"))
+    text = _entry_text(entry)
+    external_id = entry.get("id") or entry.get("link")
+    if not external_id:
+        if not (title or text):
+            return None
+        # No id and no link: the content itself is the identity.
+        external_id = "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+    author = entry.get("author") or (entry.get("author_detail") or {}).get("name")
+    return FetchedMention(
+        external_id=str(external_id)[:500],
+        text=text,
+        url=link,
+        title=title or None,
+        author=html_to_text(author) or None,
+        published_at=_time(entry),
+        raw={key: str(entry.get(key))[:2000] for key in ("id", "link", "title", "published", "updated") if entry.get(key)},
+    )
+
+
+@register("feed")
+class FeedConnector:
+    def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
+        if not source.location:
+            raise ConnectorError(source.name, "a feed source needs `url` or `path`")
+        document = fetch_document(source.name, source.path or source.url, cursor, source.timeout_seconds)
+        if document.content is None:
+            return FetchResult([], document.cursor)
+        headers = {"content-type": document.content_type} if document.content_type else {}
+        parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
+        problems = []
+        if parsed.get("bozo"):
+            problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); kept {len(parsed.entries)} parsed entries")
+        mentions = [mention for entry in parsed.entries if (mention := entry_to_mention(entry))]
+        return FetchResult(mentions, document.cursor, problems)

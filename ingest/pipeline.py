@@ -1,0 +1,153 @@
+"""Fetch one source since its cursor and store what is new, as plain functions (flows call these)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from careloop.config import Config, SourceConfig
+from connectors import ConnectorError, FetchedMention, get_connector
+from store.db import session_scope
+from store.mentions import first_copies, get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
+from store.models import Mention, Run, utcnow
+
+from .identity import canonical_url, identifies_story, text_hash
+from .language import detect_language
+from .matching import matcher_for
+
+log = logging.getLogger("careloop.ingest")
+MAX_TEXT = 20_000
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    type: str
+    status: str = "ok"  # ok | warning | failed
+    fetched: int = 0
+    stored: int = 0
+    updated: int = 0
+    duplicates_linked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> IngestSummary:
+    """Fetch `source` since its cursor and store new or edited items. Raises ConnectorError after
+    recording the failure in the run log; the cursor only moves when the items are stored."""
+    summary = IngestSummary(source.name, source.type)
+    with session_scope(engine) as session:
+        row = get_or_create_source(session, source.name, source.type)
+        cursor = dict(row.cursor or {})
+    run = _start_run(engine, source.name)
+    try:
+        result = get_connector(source.type).fetch(source, cursor, list(config.brands))
+    except Exception as exc:
+        error = exc if isinstance(exc, ConnectorError) else ConnectorError(source.name, f"{type(exc).__name__}: {exc}")
+        summary.status, summary.problems = "failed", [str(error)]
+        _finish(engine, run, source, summary, cursor=None)
+        log.error("%s", error)
+        raise error from exc
+    summary.fetched = len(result.mentions)
+    summary.problems = list(result.problems)
+    with session_scope(engine) as session:
+        source_row = get_or_create_source(session, source.name, source.type)
+        store_fetched(session, config, source, source_row.id, result.mentions, summary)
+    summary.status = "warning" if summary.problems else "ok"
+    for problem in summary.problems:
+        log.warning("source %r: %s", source.name, problem)
+    _finish(engine, run, source, summary, cursor=result.cursor)
+    return summary
+
+
+def store_fetched(session: Session, config: Config, source: SourceConfig, source_id: int,
+                  fetched: list[FetchedMention], summary: IngestSummary) -> None:
+    matcher = matcher_for(list(config.brands))
+    unique = {item.external_id: item for item in fetched}  # a feed may repeat an entry
+    known = known_mentions(session, source_id, unique)
+    languages = tuple(config.languages)
+    rows = []
+    for external_id, item in unique.items():
+        text = (item.text or "")[:MAX_TEXT]
+        existing = known.get(external_id)
+        if existing is not None:
+            changes = _edits(existing, item, text)
+            if changes:
+                revise(session, existing, changes)
+                summary.updated += 1
+            continue
+        match = matcher.match(item.title, text, only=source.brand)
+        if match is None:
+            continue
+        language, confidence = detect_language(f"{item.title or ''}\n{text}", languages)
+        rows.append({
+            "source_id": source_id, "source_type": source.type, "external_id": external_id,
+            "url": item.url, "canonical_url": canonical_url(item.url), "parent_external_id": item.parent_external_id,
+            "author": (item.author or None) and item.author[:300], "title": item.title, "text": text,
+            "text_hash": text_hash(item.title, text), "published_at": item.published_at, "fetched_at": utcnow(),
+            "language": language, "language_confidence": confidence, "rating": item.rating,
+            "brand": match.brand, "matched_keywords": match.keywords, "extra": item.extra, "raw": item.raw,
+            "duplicate_of_id": None, "_identifies": identifies_story(item.title, text),
+        })
+    _link_duplicates(session, source_id, rows, summary)
+    for start in range(0, len(rows), 500):
+        summary.stored += insert_ignoring_conflicts(session, Mention, rows[start:start + 500], ["source_id", "external_id"])
+
+
+def _edits(existing: Mention, item: FetchedMention, text: str) -> dict:
+    current = {"title": item.title, "text": text, "rating": item.rating, "extra": item.extra}
+    return {key: value for key, value in current.items() if value != getattr(existing, key) and not (key == "extra" and not value)}
+
+
+def _link_duplicates(session: Session, source_id: int, rows: list[dict], summary: IngestSummary) -> None:
+    urls = {row["canonical_url"] for row in rows if row["canonical_url"]}
+    hashes = {row["text_hash"] for row in rows if row["_identifies"]}
+    by_url, by_hash = first_copies(session, source_id, urls, hashes) if rows else ({}, {})
+    for row in rows:
+        identifies = row.pop("_identifies")
+        original = by_url.get(row["canonical_url"]) or (by_hash.get(row["text_hash"]) if identifies else None)
+        if original is not None:
+            row["duplicate_of_id"] = original
+            summary.duplicates_linked += 1
+
+
+def _start_run(engine: Engine, source_name: str) -> int:
+    with session_scope(engine) as session:
+        run = Run(source_name=source_name, stage="ingest")
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _finish(engine: Engine, run_id: int, source: SourceConfig, summary: IngestSummary, cursor: dict | None) -> None:
+    with session_scope(engine) as session:
+        run = session.get(Run, run_id)
+        run.finished_at = utcnow()
+        run.status = summary.status
+        run.fetched, run.stored, run.updated = summary.fetched, summary.stored, summary.updated
+        run.duplicates_linked = summary.duplicates_linked
+        run.message = "\n".join(summary.problems)[:10_000] or None
+        source_row = get_or_create_source(session, source.name, source.type)
+        source_row.last_run_at = run.finished_at
+        source_row.last_status = summary.status
+        source_row.last_error = run.message if summary.status == "failed" else None
+        if cursor is not None:
+            source_row.cursor = cursor
+
+
+def ingest_all(engine: Engine, config: Config, on_done: Callable[[IngestSummary], None] | None = None) -> list[IngestSummary]:
+    """Every enabled source once; a failing source is recorded and the others still run."""
+    summaries = []
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        try:
+            summary = ingest_source(engine, config, source)
+        except ConnectorError as error:
+            summary = IngestSummary(source.name, source.type, status="failed", problems=[str(error)])
+        summaries.append(summary)
+        if on_done:
+            on_done(summary)
+    return summaries
