@@ -1,5 +1,10 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention, MentionRevision, Run, Source
+from .replies import DRAFT_STATUSES, Draft, DraftEvent, OutboxMessage, SentimentCorrection, User
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "utcnow", "Mention", "MentionRevision", "Run", "Source"]
+__all__ = [
+    "Base", "JSONType", "UTCDateTime", "utcnow",
+    "Mention", "MentionRevision", "Run", "Source",
+    "DRAFT_STATUSES", "Draft", "DraftEvent", "OutboxMessage", "SentimentCorrection", "User",
+]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:40:17.382947
+Create Date: 2026-11-23 09:40:48.250464
 """
 from alembic import op
 import sqlalchemy as sa
@@ -45,6 +45,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sources')),
     sa.UniqueConstraint('name', name=op.f('uq_sources_name'))
     )
+    op.create_table('users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=True),
+    sa.Column('password_hash', sa.String(length=300), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('name', name=op.f('uq_users_name'))
+    )
     op.create_table('mentions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -84,6 +95,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_mentions_sentiment_label'), ['sentiment_label'], unique=False)
         batch_op.create_index('ix_mentions_text_hash', ['text_hash'], unique=False)
 
+    op.create_table('drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('template', sa.String(length=200), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('check_failures', sa.JSON(), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('escalated_to', sa.String(length=100), nullable=True),
+    sa.Column('assigned_to', sa.String(length=100), nullable=True),
+    sa.Column('created_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.String(length=100), nullable=True),
+    sa.Column('sent_at', store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('external_reply_id', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_drafts_mention_id_mentions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_drafts')),
+    sa.UniqueConstraint('mention_id', name=op.f('uq_drafts_mention_id'))
+    )
+    with op.batch_alter_table('drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_drafts_status'), ['status'], unique=False)
+        batch_op.create_index('ix_drafts_status_priority', ['status', 'priority'], unique=False)
+
     op.create_table('mention_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mention_id', sa.Integer(), nullable=False),
@@ -98,15 +135,89 @@ def upgrade() -> None:
     with op.batch_alter_table('mention_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mention_revisions_mention_id'), ['mention_id'], unique=False)
 
+    op.create_table('sentiment_corrections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=10), nullable=False),
+    sa.Column('previous_label', sa.String(length=10), nullable=True),
+    sa.Column('corrected_by', sa.String(length=100), nullable=False),
+    sa.Column('corrected_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_sentiment_corrections_mention_id_mentions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sentiment_corrections'))
+    )
+    with op.batch_alter_table('sentiment_corrections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sentiment_corrections_mention_id'), ['mention_id'], unique=False)
+
+    op.create_table('draft_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.Column('at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('from_status', sa.String(length=20), nullable=True),
+    sa.Column('to_status', sa.String(length=20), nullable=True),
+    sa.Column('text_before', sa.Text(), nullable=True),
+    sa.Column('text_after', sa.Text(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['draft_id'], ['drafts.id'], name=op.f('fk_draft_events_draft_id_drafts')),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_draft_events_mention_id_mentions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draft_events'))
+    )
+    with op.batch_alter_table('draft_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_draft_events_draft_id'), ['draft_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_draft_events_mention_id'), ['mention_id'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_at', store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=100), nullable=True),
+    sa.Column('sent_at', store.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('external_id', sa.String(length=200), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['drafts.id'], name=op.f('fk_outbox_draft_id_drafts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('key', name=op.f('uq_outbox_key'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_draft_id'), ['draft_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_status'), ['status'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_status'))
+        batch_op.drop_index(batch_op.f('ix_outbox_draft_id'))
+
+    op.drop_table('outbox')
+    with op.batch_alter_table('draft_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_draft_events_mention_id'))
+        batch_op.drop_index(batch_op.f('ix_draft_events_draft_id'))
+
+    op.drop_table('draft_events')
+    with op.batch_alter_table('sentiment_corrections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sentiment_corrections_mention_id'))
+
+    op.drop_table('sentiment_corrections')
     with op.batch_alter_table('mention_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mention_revisions_mention_id'))
 
     op.drop_table('mention_revisions')
+    with op.batch_alter_table('drafts', schema=None) as batch_op:
+        batch_op.drop_index('ix_drafts_status_priority')
+        batch_op.drop_index(batch_op.f('ix_drafts_status'))
+
+    op.drop_table('drafts')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.drop_index('ix_mentions_text_hash')
         batch_op.drop_index(batch_op.f('ix_mentions_sentiment_label'))
@@ -116,6 +227,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mentions_brand'))
 
     op.drop_table('mentions')
+    op.drop_table('users')
     op.drop_table('sources')
     with op.batch_alter_table('runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_runs_source_name'))

@@ -1,0 +1,106 @@
+"""Tables of drafting, the inbox and publishing: drafts, their audit trail, the outbox, users."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, JSONType, UTCDateTime, utcnow
+from .listening import Mention
+
+DRAFT_STATUSES = ("pending", "approved", "rejected", "escalated", "sent", "failed", "no_reply_needed")
+
+
+class Draft(Base):
+    """The reply careloop proposes for a mention. One open draft per mention; a mention that needs no
+    reply gets a draft row in status `no_reply_needed` with the reason, so the inbox can show why."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        UniqueConstraint("mention_id"),
+        Index("ix_drafts_status_priority", "status", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # one of DRAFT_STATUSES
+    reason: Mapped[str | None] = mapped_column(Text)  # why no reply is needed / why rejected
+    template: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # Quality checks that failed ("over 280 characters for reddit", "link not allowed: …"): shown, not hidden.
+    check_failures: Mapped[list] = mapped_column(JSONType, default=list)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher first: negative, low stars, reach, age
+    escalated_to: Mapped[str | None] = mapped_column(String(100))
+    assigned_to: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    external_reply_id: Mapped[str | None] = mapped_column(String(200))
+
+    mention: Mapped[Mention] = relationship()
+
+
+class DraftEvent(Base):
+    """Audit log: every state change of a draft, who and when, text before and after."""
+
+    __tablename__ = "draft_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))  # user name, or "careloop" for the flows
+    action: Mapped[str] = mapped_column(String(30))  # drafted, edited, approved, rejected, escalated, sent, failed …
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    text_before: Mapped[str | None] = mapped_column(Text)
+    text_after: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """Every outgoing message (reply, e-mail) passes here: claimed, sent, marked — never sent twice.
+    `key` is unique per logical message (e.g. "reply:<draft id>")."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # reddit_reply, manual_reply, email …
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, claimed, sent, failed, manual
+    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))  # agent | marketing | admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SentimentCorrection(Base):
+    """An agent's correction of a mention's sentiment: shown at once, exportable as training data."""
+
+    __tablename__ = "sentiment_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    label: Mapped[str] = mapped_column(String(10))
+    previous_label: Mapped[str | None] = mapped_column(String(10))
+    corrected_by: Mapped[str] = mapped_column(String(100))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

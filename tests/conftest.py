@@ -1,0 +1,84 @@
+"""Shared fixtures: a migrated database on a real SQLite file and on the real PostgreSQL server.
+
+PostgreSQL comes from CARELOOP_TEST_POSTGRES_URL (default: the local server, database `test`);
+tests skip it only where no server answers. Each test gets its own fresh database.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from careloop.config import parse_config
+from store.db import connect, make_engine
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+POSTGRES_URL = os.environ.get("CARELOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _postgres_available() -> bool:
+    try:
+        with create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3}).connect() as connection:
+            connection.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+POSTGRES_UP = _postgres_available()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A URL of an empty database, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'careloop.db'}"
+        return
+    if not POSTGRES_UP:
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}")
+    name = f"careloop_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    connect.cache_clear()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    """A migrated engine on a fresh database (SQLite file or PostgreSQL)."""
+    engine = connect(db_url)
+    yield engine
+    engine.dispose()
+    connect.cache_clear()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """SQLite only, for tests whose subject is not the database."""
+    engine = connect(f"sqlite:///{tmp_path / 'careloop.db'}")
+    yield engine
+    engine.dispose()
+    connect.cache_clear()
+
+
+@pytest.fixture
+def make_config(tmp_path):
+    """Build a validated Config from a dict, as if loaded from tmp_path/careloop.yaml."""
+
+    def build(data: dict):
+        return parse_config(data, tmp_path / "careloop.yaml")
+
+    return build
