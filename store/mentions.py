@@ -26,8 +26,8 @@ def insert_ignoring_conflicts(session: Session, model, rows: list[dict[str, Any]
         return 0
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    result = session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=unique))
-    return result.rowcount or 0
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique).returning(model.id)
+    return len(session.execute(statement).all())
 
 
 def known_mentions(session: Session, source_id: int, external_ids: Iterable[str]) -> dict[str, Mention]:

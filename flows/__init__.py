@@ -1,0 +1,1 @@
+"""Orchestration only: schedules, retries, which stage runs when. The logic lives in the stage packages."""

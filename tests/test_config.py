@@ -1,0 +1,89 @@
+"""careloop.yaml validation: every error names the file, the key and what was expected."""
+import pytest
+
+from careloop.config import ConfigError, load_config
+
+VALID = """
+brands:
+  - name: Acme
+    keywords: [acme]
+sources:
+  - name: news
+    type: feed
+    url: https://example.com/feed.xml
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "careloop.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path, text) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert str(path) in message
+    return message
+
+
+def test_valid_config_loads_and_resolves_paths(tmp_path):
+    config = load_config(write(tmp_path, VALID + "  - name: local\n    type: feed\n    path: data/f.xml\n"))
+    assert [source.name for source in config.sources] == ["news", "local"]
+    assert config.sources[1].path == tmp_path / "data" / "f.xml"
+    assert config.database_url() == f"sqlite:///{tmp_path / 'var' / 'careloop.db'}"
+
+
+def test_database_url_from_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARELOOP_DATABASE_URL", "postgresql://u@127.0.0.1/x")
+    assert load_config(write(tmp_path, VALID + "database: sqlite:///other.db\n")).database_url() == "postgresql://u@127.0.0.1/x"
+
+
+def test_config_path_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARELOOP_CONFIG", str(write(tmp_path, VALID)))
+    assert load_config().brands[0].name == "Acme"
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_yaml_syntax_error(tmp_path):
+    assert "not valid YAML" in error_for(tmp_path, "brands: [\n")
+
+
+def test_unknown_key_is_named(tmp_path):
+    message = error_for(tmp_path, VALID.replace("keywords:", "keywrods:"))
+    assert "brands.0.keywrods: unknown key" in message
+    assert "brands.0.keywords: required key is missing" in message
+
+
+def test_unknown_source_type_lists_known_types(tmp_path):
+    message = error_for(tmp_path, VALID.replace("type: feed", "type: myspace"))
+    assert "sources[0] (news): unknown type 'myspace'" in message and "feed" in message
+
+
+def test_wrong_type_says_what_was_expected(tmp_path):
+    message = error_for(tmp_path, VALID.replace("url: https://example.com/feed.xml", "timeout_seconds: soon"))
+    assert "sources.0.timeout_seconds" in message and "number" in message
+
+
+def test_source_brand_must_exist(tmp_path):
+    message = error_for(tmp_path, VALID + "    brand: Nobody\n")
+    assert "brand 'Nobody' is not among brands ['Acme']" in message
+
+
+def test_duplicate_source_names(tmp_path):
+    message = error_for(tmp_path, VALID + "  - name: news\n    type: feed\n    url: https://example.com/b\n")
+    assert "repeated: ['news']" in message
+
+
+def test_unknown_language(tmp_path):
+    assert "languages" in error_for(tmp_path, VALID + "languages: [en, klingon]\n")
+
+
+def test_top_level_must_be_mapping(tmp_path):
+    assert "expected a mapping" in error_for(tmp_path, "- just a list\n")
