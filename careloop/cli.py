@@ -70,6 +70,12 @@ def _run(config) -> None:
 
 
 def _print_summary(stats: dict) -> None:
+    table = Table(title="mentions per source", title_justify="left")
+    for column in ("source", "type", "last status", "mentions"):
+        table.add_column(column, justify="right" if column == "mentions" else "left")
+    for source in stats["sources"]:
+        table.add_row(source["name"], source["type"], source["last_status"] or "never run", str(source["mentions"]))
+    console.print(table)
     for title, key in (("mentions per source type", "by_source_type"), ("mentions per language", "by_language"), ("mentions per brand", "by_brand")):
         table = Table(title=title, title_justify="left")
         table.add_column(key.removeprefix("by_").replace("_", " "))

@@ -18,6 +18,7 @@ def listening_stats(session: Session) -> dict:
         return {str(key) if key is not None else "unknown": count for key, count in rows}
 
     sources = session.scalars(select(Source).order_by(Source.name))
+    per_source = dict(session.execute(select(Mention.source_id, func.count()).where(distinct).group_by(Mention.source_id)).all())
     return {
         "mentions": session.scalar(select(func.count()).select_from(Mention).where(distinct)),
         "duplicates_linked": session.scalar(select(func.count()).select_from(Mention).where(Mention.duplicate_of_id.is_not(None))),
@@ -30,6 +31,7 @@ def listening_stats(session: Session) -> dict:
                 "name": source.name, "type": source.type,
                 "last_run_at": source.last_run_at.isoformat() if source.last_run_at else None,
                 "last_status": source.last_status,
+                "mentions": per_source.get(source.id, 0),
             }
             for source in sources
         ],

@@ -33,6 +33,7 @@ class FetchResult:
     mentions: list[FetchedMention]
     cursor: dict[str, Any]  # stored and handed back on the next fetch
     problems: list[str] = field(default_factory=list)  # non-fatal: malformed feed, skipped items
+    not_modified: bool = False  # the source said nothing changed (HTTP 304, same file): earlier problems still stand
 
 
 class ConnectorError(Exception):

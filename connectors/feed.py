@@ -85,7 +85,7 @@ class FeedConnector:
             raise ConnectorError(source.name, "a feed source needs `url` or `path`")
         document = fetch_document(source.name, source.path or source.url, cursor, source.timeout_seconds)
         if document.content is None:
-            return FetchResult([], document.cursor)
+            return FetchResult([], document.cursor, not_modified=True)
         headers = {"content-type": document.content_type} if document.content_type else {}
         parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
         problems = []

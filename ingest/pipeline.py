@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config, SourceConfig
@@ -56,6 +56,8 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
         source_row = get_or_create_source(session, source.name, source.type)
         store_fetched(session, config, source, source_row.id, result.mentions, summary)
     summary.status = "warning" if summary.problems else "ok"
+    if result.not_modified:
+        summary.status, summary.problems = _previous_outcome(engine, source.name, summary)
     for problem in summary.problems:
         log.warning("source %r: %s", source.name, problem)
     _finish(engine, run, source, summary, cursor=result.cursor)
@@ -111,6 +113,18 @@ def _link_duplicates(session: Session, source_id: int, rows: list[dict], summary
         if original is not None:
             row["duplicate_of_id"] = original
             summary.duplicates_linked += 1
+
+
+def _previous_outcome(engine: Engine, source_name: str, summary: IngestSummary) -> tuple[str, list[str]]:
+    """An unchanged document keeps the warning its last parse earned (a malformed feed stays malformed)."""
+    with session_scope(engine) as session:
+        last = session.scalars(
+            select(Run).where(Run.source_name == source_name, Run.status != "failed", Run.finished_at.is_not(None))
+            .order_by(Run.id.desc()).limit(1)
+        ).first()
+    if last is None or last.status != "warning":
+        return summary.status, summary.problems
+    return "warning", (last.message or "").splitlines()
 
 
 def _start_run(engine: Engine, source_name: str) -> int:

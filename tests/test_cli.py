@@ -1,0 +1,72 @@
+"""The `careloop` command as a user runs it: a real process, a real SQLite file."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+CARELOOP = str(Path(sys.executable).parent / "careloop")
+
+
+def careloop(*args, env=None, check=True):
+    result = subprocess.run([CARELOOP, *args], capture_output=True, text=True, cwd=REPO, timeout=900,
+                            env={**os.environ, "COLUMNS": "200", **(env or {})})
+    if check and result.returncode != 0:
+        raise AssertionError(f"careloop {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    first = careloop("demo", env={"CARELOOP_DATABASE_URL": url})
+    return url, first.stdout
+
+
+def stats(url):
+    return json.loads(careloop("stats", "--json", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url}).stdout)
+
+
+def test_demo_prints_mentions_per_source_and_language(demo_db):
+    _, output = demo_db
+    assert "mentions per source" in output and "mentions per language" in output
+    for source in ("google-alerts-slack", "mastodon-tag-nokia", "touchnokia-ru"):
+        assert source in output
+    assert "malformed feed" in output  # the truncated Czech feed is reported, not fatal
+    assert "database: sqlite:///" in output
+
+
+def test_stats_json_has_the_documented_keys(demo_db):
+    summary = stats(demo_db[0])
+    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources"):
+        assert key in summary
+    assert summary["duplicates_linked"] >= 1
+    assert {"cs", "en", "ru"} <= set(summary["by_language"])
+    assert all({"name", "type", "last_run_at", "last_status"} <= set(source) for source in summary["sources"])
+
+
+def test_running_the_demo_loop_again_adds_nothing(demo_db):
+    url, _ = demo_db
+    before = stats(url)
+    careloop("run", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url})
+    after = stats(url)
+    for source in before["sources"] + after["sources"]:
+        source.pop("last_run_at")
+    assert after == before
+
+
+def test_db_upgrade_migrates_an_empty_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert "schema revision" in careloop("db", "upgrade", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url}).stdout
+
+
+def test_bad_config_is_a_clear_error_not_a_traceback(tmp_path):
+    bad = tmp_path / "careloop.yaml"
+    bad.write_text("brands:\n  - name: X\n    keywords: []\n")
+    result = careloop("run", "--config", str(bad), check=False)
+    assert result.returncode == 2
+    assert str(bad) in result.stdout and "brands.0.keywords" in result.stdout and "Traceback" not in result.stdout + result.stderr
