@@ -11,10 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from careloop.config import ConfigError, load_config
+from careloop.context import ConfigOption, fail, open_config, open_store
 from careloop.loop import run_loop
 from careloop.stats import collect_stats
-from store.db import DatabaseError, connect, session_scope, upgrade
+from drafting.cli import register as register_drafting
+from inbox.cli import register as register_inbox
+from sentiment.cli import register as register_sentiment
+from store.db import DatabaseError, session_scope, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO_ROOT / "examples" / "careloop.yaml"
@@ -27,46 +30,41 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
-ConfigOption = typer.Option(None, "--config", "-c", help="careloop.yaml (default: $CARELOOP_CONFIG or ./careloop.yaml)")
-
-
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(2)
-
-
-def _engine(config):
-    try:
-        return connect(config.database_url())
-    except DatabaseError as exc:
-        _fail(str(exc))
-
-
-def _load(path):
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        _fail(str(exc))
 
 
 def _run(config) -> None:
-    engine = _engine(config)
+    engine = open_store(config)
     sources = [source for source in config.sources if source.enabled]
+    console.print(f"running {len(sources)} sources into {engine.url.render_as_string(hide_password=True)}")
     with console.status("fetching…") as status:
-        def done(summary):
-            status.update(f"fetched {summary.source}")
-            colour = {"ok": "green", "warning": "yellow", "failed": "red"}[summary.status]
-            console.print(
-                f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
-                f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked",
-                highlight=False,
-            )
-            for problem in summary.problems:
-                console.print(f"         {problem}", style="dim", highlight=False, markup=False)
-        console.print(f"running {len(sources)} sources into {engine.url.render_as_string(hide_password=True)}")
-        run_loop(engine, config, on_source_done=done)
+        def progress(stage, result):
+            if stage == "source":
+                _print_source(result)
+                status.update(f"fetched {result.source}")
+            elif stage == "scoring":
+                status.update("scoring sentiment (the first run prepares the offline model)…")
+        report = run_loop(engine, config, on_stage=progress)
+    drafts = report.drafts
+    console.print(
+        f"sentiment: {report.scored} mentions scored\n"
+        f"drafts: {drafts['drafted']} drafted, {drafts['flagged']} drafted with failed checks, "
+        f"{drafts['no_reply_needed']} need no reply\n"
+        f"published: {report.published['sent']} sent, {report.published['failed']} failed",
+        highlight=False,
+    )
     with session_scope(engine) as session:
         _print_summary(collect_stats(session))
+
+
+def _print_source(summary) -> None:
+    colour = {"ok": "green", "warning": "yellow", "failed": "red"}[summary.status]
+    console.print(
+        f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
+        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked",
+        highlight=False,
+    )
+    for problem in summary.problems:
+        console.print(f"         {problem}", style="dim", highlight=False, markup=False)
 
 
 def _print_summary(stats: dict) -> None:
@@ -89,26 +87,34 @@ def _print_summary(stats: dict) -> None:
 @app.command()
 def run(config: Optional[Path] = ConfigOption) -> None:
     """Run every configured source once, then the rest of the loop."""
-    _run(_load(config))
+    _run(open_config(config))
 
 
 @app.command()
 def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty demo database")) -> None:
     """The whole loop on bundled sample data, offline, into a local SQLite file."""
-    config = _load(DEMO_CONFIG)
+    from inbox.users import ensure_demo_user
+
+    config = open_config(DEMO_CONFIG)
     url = config.database_url()
     if fresh and url.startswith("sqlite:///") and not os.environ.get("CARELOOP_DATABASE_URL"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
-    console.print(f"\ndatabase: {url}")
-    console.print(f"again, on the same database: careloop run --config {DEMO_CONFIG.relative_to(Path.cwd()) if DEMO_CONFIG.is_relative_to(Path.cwd()) else DEMO_CONFIG}")
+    with session_scope(open_store(config)) as session:
+        credentials = ensure_demo_user(session)
+    shown = DEMO_CONFIG.relative_to(Path.cwd()) if DEMO_CONFIG.is_relative_to(Path.cwd()) else DEMO_CONFIG
+    console.print(f"\ndatabase: {url}", highlight=False)
+    console.print(f"again, on the same database: careloop run --config {shown}", highlight=False)
+    console.print(f"agents' inbox: careloop serve --config {shown}   then open http://127.0.0.1:8000/", highlight=False)
+    if credentials:
+        console.print(f"demo login (shown only this once): {credentials[0]} / {credentials[1]}", highlight=False, markup=False)
 
 
 @app.command()
 def stats(config: Optional[Path] = ConfigOption, as_json: bool = typer.Option(False, "--json", help="one JSON object")) -> None:
     """What is stored: mentions per source, language, brand; sources and their last run."""
-    engine = _engine(_load(config))
+    engine = open_store(open_config(config))
     with session_scope(engine) as session:
         summary = collect_stats(session)
     if as_json:
@@ -122,14 +128,20 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
     """Migrate the database to the newest schema."""
     from store.db import make_engine
 
-    engine = make_engine(_load(config).database_url())
+    engine = make_engine(open_config(config).database_url())
     try:
         revision = upgrade(engine)
     except DatabaseError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"database at schema revision {revision}")
 
 
+# Each stage adds its own commands.
+register_sentiment(app)
+register_drafting(app)
+register_inbox(app)
+
+
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("CARELOOP_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("CARELOOP_LOG_LEVEL", "ERROR"), format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -52,11 +52,21 @@ class SourceConfig(Strict):
         return str(self.path) if self.path is not None else (self.url or "")
 
 
+class SentimentSettings(Strict):
+    # "default": the offline e5 encoder + careloop's head; or a Hugging Face model id / local path.
+    model: str = "default"
+    batch_size: int = Field(default=64, gt=0, le=1024)
+    quantize: bool = False  # int8 dynamic quantization: faster on CPU, slightly less accurate
+
+
 class Config(Strict):
     database: str | None = None
+    sentiment: SentimentSettings = SentimentSettings()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]
     brands: list[Brand] = Field(min_length=1)
     sources: list[SourceConfig] = []
+    known_issues: list[KnownIssue] = []
+    replies: RepliesConfig = Field(default_factory=lambda: RepliesConfig())  # defined below with drafting's classes
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -82,6 +92,17 @@ class Config(Strict):
                 raise ValueError(f"sources[{index}] ({source.name}): unknown type {source.type!r}; expected one of {types}")
             if source.brand is not None and source.brand not in brand_names:
                 raise ValueError(f"sources[{index}] ({source.name}): brand {source.brand!r} is not among brands {sorted(brand_names)}")
+        return self
+
+    @model_validator(mode="after")
+    def _replies_name_brands(self) -> Config:
+        brand_names = {brand.name for brand in self.brands}
+        named = [(f"known_issues[{i}]", issue.brand) for i, issue in enumerate(self.known_issues) if issue.brand]
+        named += [(f"replies.brands.{name}", name) for name in self.replies.brands]
+        named += [(f"replies.rules[{i}]", name) for i, rule in enumerate(self.replies.rules) for name in rule.brand]
+        for key, name in named:
+            if name not in brand_names:
+                raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
         return self
 
     def database_url(self) -> str:
@@ -142,3 +163,83 @@ def _describe(exc: ValidationError) -> str:
             message = f"{message} (got {error['input']!r})"
         lines.append(f"  - {key}: {message}")
     return "\n".join(lines)
+
+
+# --- Drafting and publishing (templates/replies/README.md explains the rule table) ---------------------------
+
+def _as_list(value: Any) -> Any:
+    """`language: cs` and `language: [cs, sk]` both read as a list."""
+    return [value] if isinstance(value, str) else value
+
+
+class KnownIssue(Strict):
+    """A problem the brand already knows about: mentions that match get the "we're aware" reply."""
+
+    title: str = Field(min_length=1)
+    brand: str | None = None  # None: any brand
+    products: list[str] = []  # when given, one of them must appear too ("G42")
+    keywords: list[str] = Field(min_length=1)  # word beginnings, so "restart" also matches "restartuje"
+    status: Literal["investigating", "fixing", "fixed"] = "investigating"
+    note: dict[str, str] = Field(min_length=1)  # public note per language; "en" is the fallback
+    link: str | None = None
+
+    @property
+    def product(self) -> str | None:
+        return self.products[0] if self.products else None
+
+
+class TemplateRule(Strict):
+    """One row of the template table: every condition given must hold; the first matching row wins.
+    `template` may contain `{lang}`, replaced by the mention's language."""
+
+    template: str = Field(min_length=1)
+    sentiment: list[Literal["negative", "neutral", "positive"]] = []
+    language: list[str] = []
+    source_type: list[str] = []
+    brand: list[str] = []
+    min_rating: float | None = None
+    max_rating: float | None = None
+    keywords: list[str] = []  # any of them, as word beginnings
+    known_issue: bool | None = None
+    question: bool | None = None
+
+    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", mode="before")(_as_list)
+
+
+class BrandReplies(Strict):
+    sign_as: str = ""  # first name of the signing agent
+    links: dict[str, str] = {}  # e.g. support, contact: offered in templates, must be on allowed_links
+
+
+DEFAULT_QUESTION_WORDS = {
+    "en": ["how", "why", "when", "where", "what", "which", "can", "could", "does", "do", "is there", "any way", "anyone know"],
+    "cs": ["jak", "proč", "kdy", "kde", "co", "který", "která", "dá se", "můžete", "nevíte", "poradí"],
+    "sk": ["ako", "prečo", "kedy", "kde", "čo", "ktorý", "ktorá", "dá sa", "môžete", "neviete", "poradí"],
+    "ru": ["как", "почему", "когда", "где", "что", "какой", "какая", "можно", "подскажите", "кто-нибудь"],
+}
+# Characters a reply may have on each platform (App Store developer responses, Google Play replies …).
+DEFAULT_LENGTH_LIMITS = {"reddit": 10_000, "appstore": 5_970, "googleplay": 350, "heureka": 1_000, "trustpilot": 2_000}
+
+
+class RepliesConfig(Strict):
+    templates_dir: Path | None = None  # default: templates/replies of this repository
+    brand_accounts: list[str] = []  # the brands' own accounts: never answered
+    max_age_days: int = Field(default=14, gt=0)
+    reply_to_praise: bool = True
+    allowed_links: list[str] = []  # domains; a reply may link to these and their subdomains only
+    length_limits: dict[str, int] = DEFAULT_LENGTH_LIMITS
+    default_length_limit: int = 2_000
+    question_words: dict[str, list[str]] = DEFAULT_QUESTION_WORDS
+    fallback_language: str = "en"  # drafted in this language when there are no templates for the mention's
+    default_template: str = "{lang}/default.j2"
+    rules: list[TemplateRule] = []
+    brands: dict[str, BrandReplies] = {}
+
+    def for_brand(self, name: str | None) -> BrandReplies:
+        return self.brands.get(name or "", BrandReplies())
+
+    def length_limit(self, source_type: str) -> int:
+        return self.length_limits.get(source_type, self.default_length_limit)
+
+
+Config.model_rebuild()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from drafting.stats import drafts_by_status
+from sentiment.pipeline import sentiment_stats
 from store.models import Mention, Source
 
 
@@ -39,7 +41,7 @@ def listening_stats(session: Session) -> dict:
 
 
 # Each stage contributes one function of a session returning its keys.
-SECTIONS = [listening_stats]
+SECTIONS = [listening_stats, sentiment_stats, drafts_by_status]
 
 
 def collect_stats(session: Session) -> dict:

@@ -14,7 +14,7 @@ import httpx
 
 from careloop import __version__
 
-from .base import ConnectorError
+from .base import ConnectorAuthError, ConnectorError
 
 USER_AGENT = f"careloop/{__version__} (+self-hosted customer-care monitor)"
 MAX_BYTES = 20 * 1024 * 1024
@@ -51,7 +51,7 @@ def fetch_document(
                 if response.status_code == 304:
                     return Document(None, cursor, url=str(response.url))
                 if response.status_code in (401, 403):
-                    raise ConnectorError(source_name, f"HTTP {response.status_code} from {location}: access denied (check the key or URL)")
+                    raise ConnectorAuthError(source_name, f"HTTP {response.status_code} from {location}: access denied (check the key or URL)")
                 if response.status_code >= 400:
                     raise ConnectorError(source_name, f"HTTP {response.status_code} from {location}")
                 content = _read_capped(source_name, response)

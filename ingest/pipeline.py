@@ -79,6 +79,8 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
             if changes:
                 revise(session, existing, changes)
                 summary.updated += 1
+            elif item.extra and item.extra != existing.extra:
+                existing.extra = item.extra  # live counters (Reddit score, helpful votes) are not edits
             continue
         match = matcher.match(item.title, text, only=source.brand)
         if match is None:
@@ -99,8 +101,14 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
 
 
 def _edits(existing: Mention, item: FetchedMention, text: str) -> dict:
-    current = {"title": item.title, "text": text, "rating": item.rating, "extra": item.extra}
-    return {key: value for key, value in current.items() if value != getattr(existing, key) and not (key == "extra" and not value)}
+    """What the author changed: title, text or stars. The new `extra` rides along with an edit."""
+    current = {"title": item.title, "text": text, "rating": item.rating}
+    changes = {key: value for key, value in current.items() if value != getattr(existing, key)}
+    if changes:
+        changes["text_hash"] = text_hash(item.title, text)
+        if item.extra:
+            changes["extra"] = item.extra
+    return changes
 
 
 def _link_duplicates(session: Session, source_id: int, rows: list[dict], summary: IngestSummary) -> None:

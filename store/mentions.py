@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import Mention, MentionRevision, Source, utcnow
+from .models import Mention, MentionRevision, SentimentScore, Source, utcnow
 
 
 def get_or_create_source(session: Session, name: str, type_name: str) -> Source:
@@ -70,3 +70,8 @@ def revise(session: Session, mention: Mention, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
         setattr(mention, key, value)
     mention.updated_at = utcnow()
+    if {"title", "text", "rating"} & changes.keys():
+        # Scores judged the old words; the scoring stage judges the new ones. An agent's label stays.
+        session.execute(delete(SentimentScore).where(SentimentScore.mention_id == mention.id))
+        if mention.sentiment_source != "agent":
+            mention.sentiment_label = mention.sentiment_score = mention.sentiment_source = None

@@ -69,4 +69,4 @@ def test_bad_config_is_a_clear_error_not_a_traceback(tmp_path):
     bad.write_text("brands:\n  - name: X\n    keywords: []\n")
     result = careloop("run", "--config", str(bad), check=False)
     assert result.returncode == 2
-    assert str(bad) in result.stdout and "brands.0.keywords" in result.stdout and "Traceback" not in result.stdout + result.stderr
+    assert str(bad) in result.stderr and "brands.0.keywords" in result.stderr and "Traceback" not in result.stdout + result.stderr

@@ -2,9 +2,11 @@
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention, MentionRevision, Run, Source
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, OutboxMessage, SentimentCorrection, User
+from .sentiment import SentimentScore
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
     "Mention", "MentionRevision", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "OutboxMessage", "SentimentCorrection", "User",
 ]
+__all__.append("SentimentScore")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:40:48.250464
+Create Date: 2026-11-23 10:51:52.962865
 """
 from alembic import op
 import sqlalchemy as sa
@@ -148,6 +148,22 @@ def upgrade() -> None:
     with op.batch_alter_table('sentiment_corrections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sentiment_corrections_mention_id'), ['mention_id'], unique=False)
 
+    op.create_table('sentiment_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.Column('model', sa.String(length=200), nullable=False),
+    sa.Column('model_version', sa.String(length=100), nullable=False),
+    sa.Column('label', sa.String(length=10), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('confidence', sa.Float(), nullable=False),
+    sa.Column('created_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_sentiment_scores_mention_id_mentions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sentiment_scores')),
+    sa.UniqueConstraint('mention_id', 'model', 'model_version', name=op.f('uq_sentiment_scores_mention_id_model_model_version'))
+    )
+    with op.batch_alter_table('sentiment_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sentiment_scores_mention_id'), ['mention_id'], unique=False)
+
     op.create_table('draft_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('draft_id', sa.Integer(), nullable=False),
@@ -205,6 +221,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_draft_events_draft_id'))
 
     op.drop_table('draft_events')
+    with op.batch_alter_table('sentiment_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sentiment_scores_mention_id'))
+
+    op.drop_table('sentiment_scores')
     with op.batch_alter_table('sentiment_corrections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sentiment_corrections_mention_id'))
 

@@ -1,0 +1,160 @@
+"""Inbox latency: 100,000 mentions and 20,000 pending drafts in SQLite, the app under uvicorn (2 workers) on
+loopback, 20 logged-in clients at once, each alternating the queue page and approving a draft.
+
+    .venv/bin/python bench/inbox.py [--mentions 100000] [--drafts 20000] [--clients 20] [--rounds 25] [--workers 2]
+
+Target: queue page and approve each under 100 ms median and 300 ms p95.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This script is named like the `inbox` package; keep its own folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import insert
+
+from inbox.users import _hasher
+from store.db import connect, session_scope
+from store.models import Draft, Mention, Source, User, utcnow
+
+PASSWORD = "bench-password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TEXTS = ["Telefon se pořád restartuje, nic nepomáhá.", "Love my new Nokia, battery lasts days!",
+         "Когда будет обновление для G42?", "Reklamácia mojej nokie trvá už tretí týždeň.",
+         "Where is my refund? Third e-mail without an answer."]
+
+
+def populate(url: str, mentions: int, drafts: int, clients: int) -> None:
+    """Bulk inserts through Core: one executemany per 10,000 rows."""
+    engine = connect(url)
+    random.seed(5)
+    now = utcnow()
+    with session_scope(engine) as session:
+        types = ["reddit", "heureka", "feed", "appstore", "googleplay"]
+        session.execute(insert(Source), [{"name": f"src-{t}", "type": t, "cursor": {}} for t in types])
+        for start in range(0, mentions, 10_000):
+            session.execute(insert(Mention), [
+                {"source_id": i % 5 + 1, "source_type": types[i % 5], "external_id": f"m{i}", "text_hash": f"h{i}",
+                 "text": TEXTS[i % 5] + f" #{i}", "author": f"user{i % 997}", "url": f"https://example.com/{i}",
+                 "language": ["cs", "en", "ru", "sk", "en"][i % 5], "brand": ["Nokia", "Jolla"][i % 2],
+                 "sentiment_label": ["negative", "neutral", "positive"][i % 3], "published_at": now - timedelta(minutes=i),
+                 "fetched_at": now, "matched_keywords": [], "extra": {}, "raw": {}}
+                for i in range(start, min(start + 10_000, mentions))
+            ])
+        for start in range(0, drafts, 10_000):
+            session.execute(insert(Draft), [
+                {"mention_id": i * (mentions // drafts) + 1, "status": "pending", "priority": random.randint(0, 100),
+                 "text": "Dear customer, thank you for writing to us. We are looking into it.", "check_failures": [],
+                 "language": "en", "created_at": now, "updated_at": now}
+                for i in range(start, min(start + 10_000, drafts))
+            ])
+        password_hash = _hasher.hash(PASSWORD)  # one hash for all: hashing is not what is measured
+        session.execute(insert(User), [{"name": f"agent{n:02}", "role": "agent", "password_hash": password_hash,
+                                        "active": True, "created_at": now} for n in range(clients)])
+    engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(url: str, port: int, workers: int, directory: str) -> subprocess.Popen:
+    """`careloop serve` as operators run it: a careloop.yaml (brands feed the filter menus), several workers."""
+    config = Path(directory) / "careloop.yaml"
+    config.write_text(f"database: {url}\nbrands:\n  - {{name: Nokia, keywords: [nokia]}}\n  - {{name: Jolla, keywords: [jolla]}}\n"
+                      "languages: [en, cs, sk, ru]\n", encoding="utf-8")
+    env = {**os.environ, "CARELOOP_CONFIG": str(config), "CARELOOP_SECRET_KEY": secrets.token_urlsafe(32)}
+    env.pop("CARELOOP_DATABASE_URL", None)
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "inbox.app:app_from_environment", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                               "--log-level", "warning"], env=env, cwd=REPO)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the inbox did not start")
+
+
+async def agent(base: str, number: int, rounds: int, draft_ids: list[int], timings: dict[str, list[float]]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        token = CSRF.search((await client.get("/login")).text).group(1)
+        response = await client.post("/login", data={"name": f"agent{number:02}", "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 303, response.text
+        for draft_id in draft_ids[:rounds]:
+            started = time.perf_counter()
+            page = await client.get("/")
+            timings["queue page"].append(time.perf_counter() - started)
+            assert page.status_code == 200 and page.text.count('class="row"') == 50
+            token = CSRF.search(page.text).group(1)
+            started = time.perf_counter()
+            response = await client.post(f"/drafts/{draft_id}/approve", data={"csrf_token": token})
+            timings["approve"].append(time.perf_counter() - started)
+            assert response.status_code == 303 and "error" not in str(response.cookies), response.text
+
+
+async def run_clients(base: str, clients: int, rounds: int, drafts: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {"queue page": [], "approve": []}
+    # Each client approves its own drafts, so no two approve the same one.
+    ids = list(range(1, drafts + 1))
+    await asyncio.gather(*(agent(base, n, rounds, ids[n::clients], timings) for n in range(clients)))
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--drafts", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=25, help="queue page + approve per client")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{directory}/bench.db"
+        started = time.perf_counter()
+        populate(url, args.mentions, args.drafts, args.clients)
+        print(f"populated {args.mentions:,} mentions, {args.drafts:,} pending drafts in {time.perf_counter() - started:.1f} s")
+        port = free_port()
+        server = start_server(url, port, args.workers, directory)
+        try:
+            started = time.perf_counter()
+            timings = asyncio.run(run_clients(f"http://127.0.0.1:{port}", args.clients, args.rounds, args.drafts))
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(30)
+    print(f"{args.clients} concurrent clients, uvicorn --workers {args.workers}, {elapsed:.1f} s incl. logins")
+    for name, values in timings.items():
+        values.sort()
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+        verdict = "ok" if statistics.median(values) < 0.1 and p95 < 0.3 else "OVER TARGET"
+        print(f"{name:>11}: median {statistics.median(values) * 1000:6.1f} ms, p95 {p95 * 1000:6.1f} ms, "
+              f"n={len(values)}  [{verdict}: target median < 100 ms, p95 < 300 ms]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,464 @@
+"""Reddit through PRAW: each brand's keywords searched in the configured subreddits (default: all of
+Reddit), plus new posts and comments in the brand's own subreddits; replies for the publisher.
+
+Incremental per query: the cursor keeps, for every search and listing, the newest creation time
+seen (and the fullnames at that second), so a run reads newest-first and stops where the last one
+ended. A query that still fails after back-off keeps its old cursor: the next run resumes there.
+
+Credentials come from environment variables (or a Prefect Secret block), never from careloop.yaml.
+A source with `path:` replays recorded API responses from that directory on a loopback server
+instead of calling reddit.com (the offline demo).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, TypeVar
+
+import praw
+from praw.exceptions import PRAWException, RedditAPIException
+from prawcore.exceptions import (
+    Forbidden, NotFound, OAuthException, PrawcoreException, Redirect, RequestException, ResponseException,
+    ServerError, TooManyRequests,
+)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from careloop.config import Brand, SourceConfig
+
+from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
+from .feed import safe_url
+from .reddit_replay import serve_replay
+
+# PRAW setting → environment variable that supplies it.
+CREDENTIAL_VARIABLES = {
+    "client_id": "REDDIT_CLIENT_ID",
+    "client_secret": "REDDIT_CLIENT_SECRET",
+    "user_agent": "REDDIT_USER_AGENT",
+    "refresh_token": "REDDIT_REFRESH_TOKEN",
+    "username": "REDDIT_USERNAME",
+    "password": "REDDIT_PASSWORD",
+}
+REQUIRED_CREDENTIALS = ("client_id", "client_secret", "user_agent")
+REDDIT_SITE = "https://www.reddit.com"  # permalinks always point at the real site
+PAGE_SIZE = 100  # Reddit's maximum per listing request
+BACKOFF_SECONDS = 2.0  # first wait after a 5xx that prawcore's own retries did not cure; doubles
+OWN_REPLIES_CHECKED = 100  # the account's newest comments searched for an already posted reply
+_SUBREDDIT = re.compile(r"^[A-Za-z0-9_]{2,21}$")
+_SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_RAW_KEYS = ("name", "subreddit", "author", "created_utc", "edited", "permalink", "score", "num_comments",
+             "link_id", "parent_id", "url", "over_18", "locked", "removed_by_category")
+T = TypeVar("T")
+
+
+class RedditOptions(BaseModel):
+    """`options:` of a `type: reddit` source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    subreddits: list[str] = ["all"]  # where brand keywords are searched; [] searches nowhere
+    own_subreddits: list[str] = []  # every new post and comment here is read
+    since: str = "7d"  # backfill on the first run: "<n>m|h|d|w" or "all"
+    limit: int = Field(default=1000, ge=1, le=1000)  # items per query per run (Reddit lists at most 1000)
+    thread_comments: bool = True  # also read the comment tree of each newly found search hit
+    more_comments: int = Field(default=0, ge=0)  # "load more comments" links expanded per thread (1 request each)
+    credentials_block: str | None = None  # Prefect Secret block holding a JSON object of credentials
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
+    retries: int = Field(default=3, ge=0)  # after a 429 or a persistent 5xx
+    max_wait_seconds: float = Field(default=120, ge=0)  # total back-off per request before giving up
+
+    @field_validator("subreddits", "own_subreddits", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        # "nokia+NokiaPhones" and ["nokia", "NokiaPhones"] mean the same, as on Reddit.
+        if isinstance(value, str):
+            value = value.split("+")
+        if isinstance(value, list):
+            value = [str(name).strip().removeprefix("r/") for name in value]
+            bad = [name for name in value if not _SUBREDDIT.match(name)]
+            if bad:
+                raise ValueError(f"not subreddit names: {bad}")
+        return value
+
+    @field_validator("since")
+    @classmethod
+    def _since(cls, value: str) -> str:
+        if value != "all" and not _SINCE.match(value.strip()):
+            raise ValueError('expected "<number><m|h|d|w>" such as "7d", or "all"')
+        return value.strip()
+
+    @field_validator("oauth_url", "reddit_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if safe_url(value) is None:
+            raise ValueError("expected an absolute http(s) URL")
+        return value.rstrip("/")
+
+    def backfill_from(self, now: float) -> float:
+        if self.since == "all":
+            return 0.0
+        amount, unit = _SINCE.match(self.since).groups()
+        return now - int(amount) * _UNIT_SECONDS[unit]
+
+
+def reddit_options(source: SourceConfig) -> RedditOptions:
+    try:
+        return RedditOptions.model_validate(source.options)
+    except ValidationError as exc:
+        details = "; ".join(f"options.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConnectorError(source.name, details) from None
+
+
+# ── credentials and the PRAW client ──────────────────────────────────────────────────────────────
+
+def reddit_credentials(source: SourceConfig, options: RedditOptions, *, need_user: bool = False) -> dict[str, str]:
+    """PRAW credentials from the Secret block (if named) and the environment; errors name the variable."""
+    values = _block_credentials(source, options.credentials_block) if options.credentials_block else {}
+    for setting, variable in CREDENTIAL_VARIABLES.items():
+        if not values.get(setting) and os.environ.get(variable):
+            values[setting] = os.environ[variable]
+    missing = [CREDENTIAL_VARIABLES[setting] for setting in REQUIRED_CREDENTIALS if not values.get(setting)]
+    if missing:
+        raise ConnectorAuthError(source.name, f"Reddit credentials missing: set {', '.join(missing)} "
+                                 "(create a \"script\" app at https://www.reddit.com/prefs/apps)")
+    if bool(values.get("username")) != bool(values.get("password")):
+        absent = "REDDIT_PASSWORD" if values.get("username") else "REDDIT_USERNAME"
+        raise ConnectorAuthError(source.name, f"set {absent} too: a Reddit login needs both REDDIT_USERNAME and REDDIT_PASSWORD")
+    if need_user and not (values.get("refresh_token") or values.get("username")):
+        raise ConnectorAuthError(source.name, "replying needs a Reddit account: set REDDIT_REFRESH_TOKEN, "
+                                 "or REDDIT_USERNAME and REDDIT_PASSWORD (read-only mode otherwise)")
+    return values
+
+
+def _block_credentials(source: SourceConfig, block_name: str) -> dict[str, str]:
+    from prefect.blocks.system import Secret  # only sources that name a block pay for the import
+
+    try:
+        value = Secret.load(block_name).get()
+        value = json.loads(value) if isinstance(value, str) else value
+    except Exception as exc:
+        raise ConnectorAuthError(source.name, f"cannot read Prefect Secret block {block_name!r}: {type(exc).__name__}") from None
+    if not isinstance(value, dict):
+        raise ConnectorAuthError(source.name, f"Prefect Secret block {block_name!r} must hold a JSON object with keys {sorted(CREDENTIAL_VARIABLES)}")
+    return {key: str(item) for key, item in value.items() if key in CREDENTIAL_VARIABLES and item}
+
+
+@contextmanager
+def reddit_client(source: SourceConfig, options: RedditOptions, *, need_user: bool = False) -> Iterator[praw.Reddit]:
+    if source.path is not None:
+        # Offline: recorded responses on loopback; the replay server accepts any credentials.
+        with serve_replay(source.path) as replay:
+            yield _praw(source, {"client_id": "replay", "client_secret": "replay", "user_agent": "careloop replay",
+                                 "username": "careloop_demo", "password": "replay"}, replay.url, replay.url)
+        return
+    yield _praw(source, reddit_credentials(source, options, need_user=need_user), options.oauth_url, options.reddit_url)
+
+
+def _praw(source: SourceConfig, credentials: dict[str, str], oauth_url: str, reddit_url: str) -> praw.Reddit:
+    return praw.Reddit(
+        **{setting: credentials.get(setting) for setting in CREDENTIAL_VARIABLES},
+        oauth_url=oauth_url, reddit_url=reddit_url, timeout=max(1, round(source.timeout_seconds)),
+        check_for_updates=False, check_for_async=False,
+    )
+
+
+# ── what is asked, and where each query stopped ──────────────────────────────────────────────────
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # search | new | comments
+    subreddit: str  # "a+b" combines subreddits, "all" is all of Reddit
+    text: str = ""  # the search expression
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.subreddit}:{self.text}"
+
+    def describe(self) -> str:
+        return {"search": f"searching r/{self.subreddit} for {self.text}",
+                "new": f"reading new posts in r/{self.subreddit}",
+                "comments": f"reading new comments in r/{self.subreddit}"}[self.kind]
+
+    def listing(self, reddit: praw.Reddit, limit: int):
+        subreddit = reddit.subreddit(self.subreddit)
+        if self.kind == "search":
+            return subreddit.search(self.text, sort="new", time_filter="all", limit=limit, request_limit=PAGE_SIZE)
+        return getattr(subreddit, self.kind)(limit=limit, request_limit=PAGE_SIZE)
+
+
+def search_expression(brand: Brand) -> str:
+    """One Reddit search for all of a brand's terms; phrases quoted."""
+    terms = [term.replace('"', " ").strip() for term in brand.terms]
+    return " OR ".join(f'"{term}"' if " " in term else term for term in dict.fromkeys(terms) if term)
+
+
+def queries_for(source: SourceConfig, options: RedditOptions, brands: list[Brand]) -> list[Query]:
+    searched = [brand for brand in brands if source.brand in (None, brand.name)] if options.subreddits else []
+    queries = [Query("search", "+".join(options.subreddits), search_expression(brand)) for brand in searched]
+    if options.own_subreddits:
+        own = "+".join(options.own_subreddits)
+        queries += [Query("new", own), Query("comments", own)]
+    return queries
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a query stopped: the newest creation time seen, and which items had exactly that time."""
+
+    created_utc: float
+    seen: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_cursor(cls, state: dict | None, backfill_from: float) -> Mark:
+        if not state:
+            return cls(backfill_from)
+        return cls(float(state["created_utc"]), frozenset(state.get("seen", ())))
+
+    def to_cursor(self) -> dict:
+        return {"created_utc": self.created_utc, "seen": sorted(self.seen)}
+
+    def is_new(self, created_utc: float, fullname: str) -> bool:
+        return created_utc > self.created_utc or (created_utc == self.created_utc and fullname not in self.seen)
+
+    def after(self, items: list) -> Mark:
+        if not items:
+            return self
+        newest = max(float(item.created_utc) for item in items)
+        seen = {item.fullname for item in items if float(item.created_utc) == newest}
+        return Mark(newest, frozenset(seen | (self.seen if newest == self.created_utc else set())))
+
+
+def newer_than(listing, mark: Mark) -> list:
+    """Items of a newest-first listing created since `mark`; stops paging at the first older one."""
+    found = []
+    for item in listing:
+        created = float(item.created_utc)
+        if created < mark.created_utc:
+            break
+        if mark.is_new(created, item.fullname):
+            found.append(item)
+    return found
+
+
+# ── normalisation ────────────────────────────────────────────────────────────────────────────────
+
+def _name(value: Any) -> str | None:
+    # PRAW turns author/subreddit into objects; str() is their name without another request.
+    return str(value) if value is not None else None
+
+
+def _permalink(path: Any) -> str | None:
+    # Search results append "?ref=search_posts": tracking, not part of the address.
+    return safe_url(REDDIT_SITE + path.split("?")[0]) if isinstance(path, str) and path.startswith("/") else None
+
+
+def _raw(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] if isinstance(data[key], (str, int, float, bool)) or data[key] is None else str(data[key])
+            for key in _RAW_KEYS if key in data}
+
+
+def submission_mention(submission) -> FetchedMention:
+    data = vars(submission)  # the listing's fields; attribute access could trigger a fetch
+    extra = {"subreddit": _name(data.get("subreddit")), "score": data.get("score"), "num_comments": data.get("num_comments")}
+    if not data.get("is_self", True) and (link := safe_url(data.get("url"))):
+        extra["link_url"] = link
+    return FetchedMention(
+        external_id=submission.fullname,
+        text=data.get("selftext") or "",
+        url=_permalink(data.get("permalink")),
+        title=data.get("title"),
+        author=_name(data.get("author")),
+        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
+        extra=extra,
+        raw=_raw(data),
+    )
+
+
+def comment_mention(comment, thread_title: str | None = None) -> FetchedMention:
+    data = vars(comment)
+    subreddit, link_id = _name(data.get("subreddit")), str(data.get("link_id") or "")
+    # Comments recorded before 2017 carry no permalink; Reddit resolves this form for any comment.
+    permalink = data.get("permalink") or f"/r/{subreddit}/comments/{link_id.removeprefix('t3_')}/_/{data.get('id')}/"
+    return FetchedMention(
+        external_id=comment.fullname,
+        text=data.get("body") or "",
+        url=_permalink(permalink),
+        # The thread's title: a reply in a thread about the brand is about the brand.
+        title=data.get("link_title") or thread_title,
+        author=_name(data.get("author")),
+        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
+        parent_external_id=data.get("parent_id"),
+        extra={"subreddit": subreddit, "score": data.get("score"), "link_id": link_id or None},
+        raw=_raw(data),
+    )
+
+
+def thread_comments(submission, more_comments: int) -> list[FetchedMention]:
+    """Every comment of a submission's tree, nested replies included (one request, plus one per
+    expanded "load more comments")."""
+    submission.comments.replace_more(limit=more_comments)
+    title = vars(submission).get("title")
+    return [comment_mention(comment, title) for comment in submission.comments.list()]
+
+
+# ── errors and back-off ──────────────────────────────────────────────────────────────────────────
+
+class RedditTrouble(Exception):
+    """A Reddit request failed for a reason other than credentials; the message says what to do."""
+
+
+def _auth_error(source: SourceConfig, exc: Exception) -> ConnectorAuthError | None:
+    if isinstance(exc, OAuthException):
+        return ConnectorAuthError(source.name, f"Reddit rejected the account login ({exc.error}): check REDDIT_USERNAME "
+                                  "and REDDIT_PASSWORD, or REDDIT_REFRESH_TOKEN")
+    response = getattr(exc, "response", None)
+    if isinstance(exc, ResponseException) and response is not None and "/api/v1/access_token" in (response.url or ""):
+        return ConnectorAuthError(source.name, f"Reddit rejected the app credentials (HTTP {response.status_code} on the "
+                                  "token request): check REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET")
+    return None
+
+
+def _trouble(exc: Exception, what: str) -> RedditTrouble:
+    if isinstance(exc, Forbidden):
+        return RedditTrouble(f"HTTP 403 while {what}: the subreddit is private or banned, or the account may not do this")
+    if isinstance(exc, (NotFound, Redirect)):
+        return RedditTrouble(f"not found while {what}: check the subreddit name or the id")
+    if isinstance(exc, RedditAPIException):
+        return RedditTrouble(f"Reddit refused while {what}: " + "; ".join(f"{item.error_type}: {item.message}" for item in exc.items))
+    if isinstance(exc, ResponseException):
+        return RedditTrouble(f"HTTP {exc.response.status_code} while {what}")
+    return RedditTrouble(f"{type(exc).__name__} while {what}: {exc}")
+
+
+@register("reddit")
+class RedditConnector:
+    def __init__(self, sleep: Callable[[float], None] = time.sleep):
+        self._sleep = sleep  # the back-off clock; tests pass one that records instead of waiting
+
+    def with_backoff(self, source: SourceConfig, options: RedditOptions, what: str, action: Callable[[], T],
+                     *, retry_server_errors: bool = True) -> T:
+        """Run `action` (PRAW calls); after a 429 wait as Reddit asks, after a 5xx that prawcore's
+        own two retries did not cure wait 2, 4, 8 … s, within `retries` and `max_wait_seconds`."""
+        waited = 0.0
+        for attempt in range(options.retries + 1):
+            try:
+                return action()
+            except TooManyRequests as exc:
+                wait = _retry_after(exc, attempt)
+                problem = f"rate limited by Reddit (HTTP 429) while {what}"
+            except (ServerError, RequestException) as exc:
+                if not retry_server_errors:
+                    raise _trouble(exc, what) from None
+                wait = BACKOFF_SECONDS * 2 ** attempt
+                problem = f"Reddit unavailable ({exc}) while {what}"
+            except (PrawcoreException, PRAWException) as exc:
+                raise _auth_error(source, exc) or _trouble(exc, what) from None
+            if attempt == options.retries or waited + wait > options.max_wait_seconds:
+                break
+            self._sleep(wait)
+            waited += wait
+        raise RedditTrouble(f"{problem}; gave up after {attempt + 1} attempt(s) and {waited:g}s of waiting")
+
+    def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
+        options = reddit_options(source)
+        backfill_from = options.backfill_from(time.time())
+        marks = cursor.get("queries", {})
+        queries = queries_for(source, options, brands)
+        mentions: list[FetchedMention] = []
+        new_marks: dict[str, dict] = {}
+        problems: list[str] = []  # fetched anyway, with a note for the run log
+        failed: list[str] = []  # queries that got nothing this run
+        with reddit_client(source, options) as reddit:
+            for query in queries:
+                mark = Mark.from_cursor(marks.get(query.key), backfill_from)
+                skipped: list[str] = []
+                try:
+                    items, found = self.with_backoff(source, options, query.describe(),
+                                                     lambda: self._read(reddit, query, mark, options, skipped))
+                except RedditTrouble as trouble:
+                    # The query keeps its old mark, so the next run reads what this one missed.
+                    failed.append(f"{trouble}; will resume there next run")
+                    if query.key in marks:
+                        new_marks[query.key] = marks[query.key]
+                    continue
+                mentions += found
+                problems += dict.fromkeys(skipped)  # a retried query notes the same thread once
+                new_marks[query.key] = mark.after(items).to_cursor()
+        if queries and len(failed) == len(queries):
+            raise ConnectorError(source.name, " | ".join(failed))
+        return FetchResult(mentions, {"queries": new_marks}, failed + problems)
+
+    def _read(self, reddit: praw.Reddit, query: Query, mark: Mark, options: RedditOptions,
+              problems: list[str]) -> tuple[list, list[FetchedMention]]:
+        items = newer_than(query.listing(reddit, options.limit), mark)
+        if query.kind == "comments":
+            return items, [comment_mention(item) for item in items]
+        found = []
+        for submission in items:
+            found.append(submission_mention(submission))
+            if query.kind == "search" and options.thread_comments and vars(submission).get("num_comments"):
+                try:
+                    found += thread_comments(submission, options.more_comments)
+                except (NotFound, Forbidden, Redirect) as exc:
+                    # Removed, private or quarantined since the search indexed it: nothing more to read.
+                    problems.append(str(_trouble(exc, f"reading the comments of {submission.fullname}")))
+        return items, found
+
+    def reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str:
+        """Post `text` as a reply to a submission (t3_…) or comment (t1_…); returns the new comment's
+        fullname. Only a 429 is retried here: after a 5xx the reply may exist, so the publisher asks
+        `find_own_reply` first."""
+        options = reddit_options(source)
+        with reddit_client(source, options, need_user=True) as reddit:
+            thing = _thing(source, reddit, mention_external_id)
+            try:
+                posted = self.with_backoff(source, options, f"replying to {mention_external_id}",
+                                           lambda: thing.reply(text), retry_server_errors=False)
+            except RedditTrouble as trouble:
+                raise ConnectorError(source.name, str(trouble)) from None
+        if posted is None:
+            raise ConnectorError(source.name, f"Reddit accepted no reply to {mention_external_id} (thread locked or archived?)")
+        return posted.fullname
+
+    def find_own_reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str | None:
+        """The fullname of this account's reply to `mention_external_id` with `text`, if already posted.
+
+        Reads the account's newest comments rather than the thread: one request, and a fresh reply
+        in a long thread may sit behind "load more comments"."""
+        options = reddit_options(source)
+        wanted = text.strip()
+
+        def look() -> str | None:
+            for comment in reddit.user.me().comments.new(limit=OWN_REPLIES_CHECKED):
+                data = vars(comment)
+                if data.get("parent_id") == mention_external_id and (data.get("body") or "").strip() == wanted:
+                    return comment.fullname
+            return None
+
+        with reddit_client(source, options, need_user=True) as reddit:
+            try:
+                return self.with_backoff(source, options, f"looking for our reply to {mention_external_id}", look)
+            except RedditTrouble as trouble:
+                raise ConnectorError(source.name, str(trouble)) from None
+
+
+def _retry_after(exc: TooManyRequests, attempt: int) -> float:
+    try:
+        return max(0.0, float(exc.retry_after))
+    except (TypeError, ValueError):
+        return BACKOFF_SECONDS * 2 ** attempt
+
+
+def _thing(source: SourceConfig, reddit: praw.Reddit, fullname: str):
+    kind, _, thing_id = fullname.partition("_")
+    if kind == "t3" and thing_id:
+        return reddit.submission(id=thing_id)
+    if kind == "t1" and thing_id:
+        return reddit.comment(id=thing_id)
+    raise ConnectorError(source.name, f"cannot reply to {fullname!r}: expected a Reddit fullname t3_… or t1_…")

@@ -1,0 +1,61 @@
+"""Quality checks a draft passes before an agent sees it. A failing draft stays in the queue with the
+reasons listed (`Draft.check_failures`): shown, not hidden. Some problems also block approval."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from careloop.config import RepliesConfig
+
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+# A greeting whose name came out empty: "Hi ,", "Dear !", "Здравствуйте, !".
+_EMPTY_NAME = re.compile(r"\w\s+[,!]|,\s*[,!.]")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/[^\s<>()\[\]\"']*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    blocks_approval: bool = False  # nothing that can never be right is ever approved
+
+
+def blocking_problems(text: str) -> list[Problem]:
+    """The problems no configuration can excuse: an empty reply, template syntax left in it."""
+    if not text.strip():
+        return [Problem("the reply is empty", blocks_approval=True)]
+    if _LEFTOVER.search(text):
+        return [Problem("unrendered template syntax ({{, {% or #}) left in the reply", blocks_approval=True)]
+    return []
+
+
+def problems_in(text: str, source_type: str, replies: RepliesConfig) -> list[Problem]:
+    problems = blocking_problems(text)
+    if not text.strip():
+        return problems
+    limit = replies.length_limit(source_type)
+    if len(text) > limit:
+        problems.append(Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}"))
+    first_line = text.strip().splitlines()[0]
+    if _EMPTY_NAME.search(first_line):
+        problems.append(Problem(f"the greeting has an empty name: {first_line!r}"))
+    for url in (found.rstrip(".,;:!?") for found in _URL.findall(text)):
+        if not link_allowed(url, replies.allowed_links):
+            problems.append(Problem(f"link not on the allow-list: {url}"))
+    return problems
+
+
+def link_allowed(url: str, domains: list[str]) -> bool:
+    candidate = url if "://" in url else f"https://{url}"
+    try:
+        parts = urlsplit(candidate)
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in ("http", "https") or parts.username or parts.password:
+        return False
+    return any(host == domain.lower() or host.endswith("." + domain.lower()) for domain in domains)
+
+
+def messages(problems: list[Problem]) -> list[str]:
+    return [problem.message for problem in problems]

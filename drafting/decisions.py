@@ -1,0 +1,194 @@
+"""What agents do to drafts, as plain functions the inbox calls: approve (optionally edited), reject,
+escalate, mark a manual reply as sent, retry a failed one, correct a sentiment label.
+
+Every change is one conditional UPDATE (`… WHERE status = <what the agent saw>`), so two agents acting on the
+same draft at once cannot both win, plus a DraftEvent with who, when and the text before and after.
+The caller owns the transaction: these functions flush, never commit.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from careloop.config import Config
+from connectors import get_connector
+from sentiment.pipeline import mention_text
+from sentiment.scores import LABELS
+from store.models import Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, utcnow
+
+from .checks import Problem, blocking_problems, messages, problems_in
+
+# Which statuses each decision may start from; anything else is refused with a clear message.
+ALLOWED_FROM = {
+    "approve": ("pending", "escalated", "no_reply_needed"),
+    "reject": ("pending", "escalated", "failed"),
+    "escalate": ("pending", "failed"),
+    "mark as sent": ("approved",),
+    "retry": ("failed",),
+}
+_LABEL_SCORES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+
+
+class DecisionError(ValueError):
+    """The decision is not possible (unknown draft, wrong state, missing reason); the message says why."""
+
+
+def approve(session: Session, draft_id: int, actor: str, text: str | None = None, *, config: Config | None = None) -> Draft:
+    """Approve the draft as it is, or with `text` (edit & approve). The reply is queued in the outbox: posted by
+    the publisher where the source's connector can reply, else left to the agent to copy ("manual").
+    Pass `config` to re-run every check on an edit; without it only the blocking ones run."""
+    draft = _draft(session, draft_id)
+    _require_state(draft, "approve")
+    mention = draft.mention
+    new_text = draft.text if text is None else text.strip()
+    problems = _problems(new_text, mention.source_type, config)
+    blocking = [problem.message for problem in problems if problem.blocks_approval]
+    if blocking:
+        raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
+    before = draft.text
+    if new_text != before:
+        record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
+    record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    kind, status = _delivery(mention.source_type)
+    session.add(OutboxMessage(
+        key=f"reply:{draft.id}", kind=kind, draft_id=draft.id, status=status,
+        payload={"source": mention.source.name, "source_type": mention.source_type,
+                 "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
+    ))
+    session.flush()
+    return draft
+
+
+def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
+    if not (reason or "").strip():
+        raise DecisionError("a reason is required to reject a draft")
+    draft = _draft(session, draft_id)
+    _require_state(draft, "reject")
+    return record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+
+
+def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
+    if not (team or "").strip():
+        raise DecisionError("a team is required to escalate a draft")
+    draft = _draft(session, draft_id)
+    _require_state(draft, "escalate")
+    return record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
+                   note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
+
+
+def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
+    """The agent posted a manual reply by hand (review sites, feeds)."""
+    draft = _draft(session, draft_id)
+    _require_state(draft, "mark as sent")
+    now = utcnow()
+    claimed = session.execute(
+        update(OutboxMessage).where(OutboxMessage.draft_id == draft.id, OutboxMessage.status == "manual")
+        .values(status="sent", sent_at=now, claimed_by=actor).execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise DecisionError(f"draft #{draft_id} is not a manual reply: the publisher posts it and marks it sent")
+    return record_change(session, draft, actor, "sent", "sent", sent_at=now, note="posted by hand")
+
+
+def retry(session: Session, draft_id: int, actor: str) -> Draft:
+    """A failed reply goes back to the publisher's queue."""
+    draft = _draft(session, draft_id)
+    _require_state(draft, "retry")
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.draft_id == draft.id, OutboxMessage.status == "failed")
+        .values(status="pending", error=None, claimed_at=None, claimed_by=None).execution_options(synchronize_session=False)
+    )
+    return record_change(session, draft, actor, "retried", "approved")
+
+
+def correct_sentiment(session: Session, mention_id: int, actor: str, label: str) -> SentimentCorrection:
+    """An agent's label wins over the model's and the stars from now on (sentiment_source "agent")."""
+    if label not in LABELS:
+        raise DecisionError(f"unknown sentiment label {label!r}; expected one of {list(LABELS)}")
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise DecisionError(f"mention #{mention_id} does not exist")
+    correction = SentimentCorrection(mention_id=mention_id, label=label, previous_label=mention.sentiment_label,
+                                     corrected_by=actor, corrected_at=utcnow())
+    session.add(correction)
+    draft = session.scalar(select(Draft).where(Draft.mention_id == mention_id))
+    if draft is not None:  # shows in the mention's audit log
+        session.add(DraftEvent(draft_id=draft.id, mention_id=mention_id, at=correction.corrected_at, actor=actor,
+                               action="sentiment_corrected", from_status=draft.status, to_status=draft.status,
+                               note=f"sentiment {mention.sentiment_label or 'unscored'} → {label}"))
+    mention.sentiment_label, mention.sentiment_score, mention.sentiment_source = label, _LABEL_SCORES[label], "agent"
+    session.flush()
+    return correction
+
+
+def export_corrections(session: Session) -> Iterator[dict]:
+    """Training rows for `careloop sentiment train`: the latest correction per mention, with the text the model reads."""
+    rows = session.execute(
+        select(SentimentCorrection.mention_id, SentimentCorrection.label, Mention)
+        .join(Mention, Mention.id == SentimentCorrection.mention_id)
+        .order_by(SentimentCorrection.mention_id, SentimentCorrection.corrected_at.desc(), SentimentCorrection.id.desc())
+        .execution_options(yield_per=500)
+    )
+    last = None
+    for mention_id, label, mention in rows:
+        if mention_id != last:
+            yield {"text": mention_text(mention), "label": label, "lang": mention.language}
+        last = mention_id
+
+
+def audit_log(session: Session, mention_id: int) -> list[DraftEvent]:
+    return list(session.scalars(select(DraftEvent).where(DraftEvent.mention_id == mention_id).order_by(DraftEvent.at, DraftEvent.id)))
+
+
+def _draft(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id, populate_existing=True)
+    if draft is None:
+        raise DecisionError(f"draft #{draft_id} does not exist")
+    return draft
+
+
+def _require_state(draft: Draft, decision: str) -> None:
+    allowed = ALLOWED_FROM[decision]
+    if draft.status not in allowed:
+        raise DecisionError(f"cannot {decision} draft #{draft.id}: it is {draft.status.replace('_', ' ')}; "
+                            f"only {' or '.join(status.replace('_', ' ') for status in allowed)} drafts can be")
+
+
+def record_change(session: Session, draft: Draft, actor: str, action: str, to_status: str, note: str | None = None,
+                  *, decision: bool = True, **values) -> Draft:
+    """Move the draft from the status it was read in to `to_status`, or fail if someone moved it first.
+    `decision=False` (the publisher) leaves decided_at/decided_by to the agent who decided."""
+    now = utcnow()
+    from_status, text_before = draft.status, draft.text
+    if decision:
+        values.update(decided_at=now, decided_by=actor)
+    moved = session.execute(
+        update(Draft).where(Draft.id == draft.id, Draft.status == from_status)
+        .values(status=to_status, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise DecisionError(f"draft #{draft.id} was changed by someone else meanwhile: reload it")
+    session.refresh(draft)
+    session.add(DraftEvent(draft_id=draft.id, mention_id=draft.mention_id, at=now, actor=actor, action=action,
+                           from_status=from_status, to_status=to_status, text_before=text_before, text_after=draft.text,
+                           note=note))
+    session.flush()
+    return draft
+
+
+def _problems(text: str, source_type: str, config: Config | None) -> list[Problem]:
+    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text)
+
+
+def _delivery(source_type: str) -> tuple[str, str]:
+    """(outbox kind, status): posted by the publisher when the source's connector can reply, else by hand."""
+    try:
+        connector = get_connector(source_type)
+    except KeyError:
+        return "manual_reply", "manual"
+    if callable(getattr(connector, "reply", None)) and callable(getattr(connector, "find_own_reply", None)):
+        return f"{source_type}_reply", "pending"
+    return "manual_reply", "manual"

@@ -1,0 +1,35 @@
+"""Which mentions deserve a reply. Each "no" carries a reason the inbox shows next to the mention."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from careloop.config import RepliesConfig
+from store.models import Mention
+
+from .facts import Facts
+
+
+def is_brand_account(author: str | None, replies: RepliesConfig) -> bool:
+    name = (author or "").strip().lower().removeprefix("u/").removeprefix("@")
+    return bool(name) and name in {account.lower().removeprefix("u/").removeprefix("@") for account in replies.brand_accounts}
+
+
+def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answered_by: str | None,
+                    now: datetime) -> str | None:
+    """None when the mention should get a drafted reply, else why not."""
+    if mention.duplicate_of_id is not None:
+        return f"duplicate of mention #{mention.duplicate_of_id}: answer it there"
+    if is_brand_account(mention.author, replies):
+        return f"written by the brand's own account ({mention.author})"
+    published = mention.published_at or mention.fetched_at
+    if published is not None and now - published > timedelta(days=replies.max_age_days):
+        return f"older than {replies.max_age_days} days (replies.max_age_days)"
+    if answered_by:
+        return f"already answered in the thread by {answered_by}"
+    if facts.known_issue or facts.question or facts.sentiment == "negative":
+        return None
+    if facts.rating is not None and facts.rating <= 2:
+        return None
+    if facts.sentiment == "positive":
+        return None if replies.reply_to_praise else "praise, and replies.reply_to_praise is off"
+    return "neutral, no question asked and no known issue mentioned"

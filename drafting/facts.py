@@ -1,0 +1,67 @@
+"""What drafting knows about a mention: the few facts template rules and reply rules look at."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from careloop.config import Config, KnownIssue
+from sentiment.pipeline import mention_text
+from store.models import Mention
+
+
+@dataclass(frozen=True)
+class Facts:
+    sentiment: str | None
+    language: str
+    source_type: str
+    rating: float | None
+    brand: str | None
+    text: str
+    question: bool
+    known_issue: KnownIssue | None
+
+
+@lru_cache(maxsize=1024)
+def _word_starts(words: tuple[str, ...]) -> re.Pattern:
+    # Word beginnings, not whole words: Czech, Slovak and Russian inflect ("restart" → "restartuje").
+    return re.compile("|".join(rf"(?<!\w){re.escape(word)}" for word in words), re.IGNORECASE)
+
+
+def mentions_any(text: str, words: list[str]) -> bool:
+    return bool(words) and _word_starts(tuple(words)).search(text) is not None
+
+
+def asks_question(text: str, question_words: list[str]) -> bool:
+    """A question mark, or a sentence that opens with a question word ("Jak nastavím …")."""
+    if "?" in text:
+        return True
+    if not question_words:
+        return False
+    opener = re.compile(rf"(?:^|[.!\n]\s*)(?:{'|'.join(re.escape(w) for w in question_words)})\b", re.IGNORECASE)
+    return opener.search(text) is not None
+
+
+def known_issue_for(text: str, brand: str | None, issues: list[KnownIssue]) -> KnownIssue | None:
+    """The first known issue of this brand whose keywords (and product, when it names products) appear."""
+    for issue in issues:
+        if issue.brand not in (None, brand):
+            continue
+        if mentions_any(text, issue.keywords) and (not issue.products or mentions_any(text, issue.products)):
+            return issue
+    return None
+
+
+def facts_for(mention: Mention, config: Config) -> Facts:
+    text = mention_text(mention)
+    language = mention.language or config.replies.fallback_language
+    return Facts(
+        sentiment=mention.sentiment_label,
+        language=language,
+        source_type=mention.source_type,
+        rating=mention.rating,
+        brand=mention.brand,
+        text=text,
+        question=asks_question(text, config.replies.question_words.get(language, [])),
+        known_issue=known_issue_for(text, mention.brand, list(config.known_issues)),
+    )

@@ -1,0 +1,110 @@
+"""Drafting over the store, as a plain function the flows call: every scored mention without a draft gets
+exactly one Draft row — a checked reply in status `pending`, or `no_reply_needed` with the reason."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from careloop.config import Config
+from store.models import Draft, DraftEvent, Mention, utcnow
+
+from .checks import messages, problems_in
+from .eligibility import is_brand_account, no_reply_reason
+from .facts import Facts, facts_for
+from .templates import TemplateError, context_for, render, reply_language, select_template, templates_dir
+
+ACTOR = "careloop"
+BATCH = 500
+
+
+def draft_mentions(session: Session, config: Config, now: datetime | None = None) -> dict:
+    """Draft every scored mention that has no draft yet; commits per batch. Safe to run again, and side by
+    side: the unique mention_id decides which run writes a draft (and its "drafted" event).
+
+    Returns counts: drafted (pending), flagged (pending with failed checks), no_reply_needed,
+    waiting_for_sentiment (unscored mentions, drafted on a later run)."""
+    now = now or utcnow()
+    counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
+    last_id = 0
+    while True:
+        batch = session.scalars(
+            select(Mention)
+            .where(Mention.id > last_id, Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id))
+            .order_by(Mention.id).limit(BATCH)
+        ).all()
+        if not batch:
+            break
+        answered = _answered_in_thread(session, batch, config)
+        rows = [_draft_row(mention, config, answered.get((mention.source_id, mention.external_id)), now) for mention in batch]
+        for draft_id, row in _insert_new(session, rows):
+            session.add(DraftEvent(draft_id=draft_id, mention_id=row["mention_id"], at=now, actor=ACTOR, action="drafted",
+                                   to_status=row["status"], text_after=row["text"] or None, note=row["reason"]))
+            key = "no_reply_needed" if row["status"] == "no_reply_needed" else "flagged" if row["check_failures"] else "drafted"
+            counts[key] += 1
+        last_id = batch[-1].id
+        session.commit()
+    counts["waiting_for_sentiment"] = session.scalar(
+        select(func.count()).select_from(Mention)
+        .where(Mention.sentiment_label.is_(None), ~exists().where(Draft.mention_id == Mention.id))
+    )
+    return counts
+
+
+def _draft_row(mention: Mention, config: Config, answered_by: str | None, now: datetime) -> dict:
+    facts = facts_for(mention, config)
+    row = {"mention_id": mention.id, "status": "pending", "reason": None, "template": None, "language": None, "text": "",
+           "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
+    reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
+    if reason:
+        return {**row, "status": "no_reply_needed", "reason": reason}
+    directory = templates_dir(config)
+    language = reply_language(facts.language, directory, config.replies)
+    name = select_template(facts, config.replies, language)
+    failures = [] if language == facts.language else [f"no reply templates in {facts.language!r}: drafted in {language!r}"]
+    try:
+        text = render(directory, name, context_for(facts, mention.author, config, language))
+    except TemplateError as error:
+        text = ""
+        failures.append(f"template {name}: {type(error).__name__}: {error}")
+    failures += messages(problems_in(text, mention.source_type, config.replies))
+    return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
+
+
+def priority(mention: Mention, facts: Facts, now: datetime) -> int:
+    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time."""
+    points = 1000 if facts.sentiment == "negative" else 0
+    if facts.rating is not None:
+        points += int((5 - facts.rating) * 100)
+    points += 150 if facts.known_issue else 0
+    points += 100 if facts.question else 0
+    reach = (mention.extra or {}).get("score")
+    if isinstance(reach, (int, float)) and reach > 0:
+        points += min(int(math.log2(1 + reach) * 25), 250)
+    published = mention.published_at or mention.fetched_at
+    if published is not None:
+        points += max(0, min(int((now - published).total_seconds() // 3600), 48))
+    return points
+
+
+def _answered_in_thread(session: Session, batch: list[Mention], config: Config) -> dict[tuple[int, str], str]:
+    """(source id, external id) → author of a stored reply to it from one of the brand's accounts."""
+    if not config.replies.brand_accounts:
+        return {}
+    children = session.execute(
+        select(Mention.source_id, Mention.parent_external_id, Mention.author)
+        .where(Mention.parent_external_id.in_({mention.external_id for mention in batch}))
+    )
+    return {(source_id, parent): author for source_id, parent, author in children if is_brand_account(author, config.replies)}
+
+
+def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
+    """INSERT … ON CONFLICT (mention_id) DO NOTHING RETURNING id: like store.mentions.insert_ignoring_conflicts,
+    but we need to know which rows this run wrote, to give exactly those their "drafted" event."""
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[session.get_bind().dialect.name]
+    statement = insert(Draft).values(rows).on_conflict_do_nothing(index_elements=["mention_id"]).returning(Draft.id, Draft.mention_id)
+    by_mention = {row["mention_id"]: row for row in rows}
+    return [(draft_id, by_mention[mention_id]) for draft_id, mention_id in session.execute(statement)]

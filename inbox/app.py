@@ -1,0 +1,66 @@
+"""The FastAPI application: middleware (security headers, signed session cookie), CSRF on every unsafe request,
+error pages, routes."""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import nullcontext
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from urllib.parse import urlencode
+
+from careloop.config import Config
+
+from . import actions, auth, pages
+from .security import SecurityHeaders, check_csrf, secret_key
+from .web import TEMPLATES_DIR, LoginRequired, make_sessions, render
+
+SESSION_HOURS = 12  # one working day; then log in again
+
+
+def create_app(engine: Engine, config: Config | None = None, *, session_secret: str | None = None) -> FastAPI:
+    app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(check_csrf)])
+    app.state.engine, app.state.config, app.state.sessions = engine, config, make_sessions(engine)
+    # SQLite has one writer at a time and a waiting connection sleeps in growing steps (busy_timeout): queueing
+    # this process's decisions on a lock instead keeps approve fast under many agents. PostgreSQL needs none.
+    app.state.write_lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+    # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only the user name and tokens.
+    app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(), session_cookie="careloop_session",
+                       max_age=SESSION_HOURS * 3600, same_site="lax",
+                       https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+    for module in (auth, pages, actions):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/login?{urlencode({'next': exc.back_to})}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, exc: StarletteHTTPException):
+        return render(request, "error.html", None, status_code=exc.status_code, message=exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        return render(request, "error.html", None, status_code=400, message="The request was incomplete or malformed.")
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory (`careloop serve`, several workers): config from CARELOOP_CONFIG, database from
+    CARELOOP_DATABASE_URL or the config."""
+    from careloop.config import load_config
+    from store.db import connect
+
+    config = load_config() if os.environ.get("CARELOOP_CONFIG") else None
+    url = config.database_url() if config else os.environ["CARELOOP_DATABASE_URL"]
+    return create_app(connect(url), config)

@@ -1,0 +1,40 @@
+"""Log in and out. The login form carries a CSRF token like every other form (checked app-wide)."""
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from .security import local_path
+from .users import authenticate
+from .web import database, render
+
+router = APIRouter()
+HOME = {"marketing": "/reports"}  # where each role lands; the queue for everyone else
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/"):
+    return render(request, "login.html", None, next=local_path(next))
+
+
+@router.post("/login")
+def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/"),
+          session: Session = Depends(database)):
+    user = authenticate(session, name, password)
+    if user is None:
+        return render(request, "login.html", None, status_code=401, next=local_path(next), name=name,
+                      error="Wrong user name or password.")
+    # A fresh session and CSRF token on login: nothing set before signing in carries over.
+    request.session.clear()
+    request.session.update(user=user.name, csrf=secrets.token_urlsafe(32))
+    home = HOME.get(user.role, "/")
+    return RedirectResponse(local_path(next, home) if next != "/" else home, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request):
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,58 @@
+"""`careloop serve` and `careloop user add`. The lead's CLI calls `register(root)`."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from careloop.context import ConfigOption, config_and_engine
+
+user_app = typer.Typer(help="Inbox users.", no_args_is_help=True)
+
+
+def serve(config: Optional[Path] = ConfigOption,
+          host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
+          port: int = typer.Option(8000, help="TCP port"),
+          workers: int = typer.Option(1, min=1, help="worker processes")) -> None:
+    """Serve the agents' inbox (queue, decisions, reports)."""
+    import uvicorn
+
+    loaded, _ = config_and_engine(config)  # fails early and clearly; also migrates the database once
+    # Workers are separate processes: they find the configuration through the environment.
+    os.environ["CARELOOP_CONFIG"] = str(loaded.path)
+    typer.echo(f"careloop inbox on http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run("inbox.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=False)
+
+
+@user_app.command("add")
+def add(name: str = typer.Argument(..., help="login name"),
+        role: str = typer.Option(..., "--role", help="agent, marketing or admin"),
+        display_name: Optional[str] = typer.Option(None, "--display-name", help="name shown in the inbox"),
+        password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+        config: Optional[Path] = ConfigOption) -> None:
+    """Create an inbox user with an argon2-hashed password (asked for, or read from standard input)."""
+    from store.db import session_scope
+
+    from .users import UserError, add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    _, engine = config_and_engine(config)
+    try:
+        with session_scope(engine) as session:
+            add_user(session, name, role, password, display_name)
+    except UserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"user {name} ({role}) created")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("serve")(serve)
+    root.add_typer(user_app, name="user")

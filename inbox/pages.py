@@ -1,0 +1,83 @@
+"""Read-only pages: the queue, one mention, reports for marketing, the user list, the corrections export."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
+from sentiment.scores import LABELS
+from store.db import session_scope
+from store.models import Mention, User
+
+from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
+from .security import local_path
+from .web import current_user, database, render, role
+
+router = APIRouter()
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, min(int(request.query_params.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+@router.get("/")
+def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+    if user.role == "marketing":
+        return RedirectResponse("/reports", status_code=303)
+    filters = QueueFilters.from_query(request.query_params)
+    page = _page_number(request)
+    rows, more = queue_page(session, filters, page)
+    params = filters.as_params()
+    here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
+                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
+                  choices=filter_choices(session, request.app.state.config),
+                  page_link=lambda number: "/?" + urlencode({**params, "page": number}))
+
+
+@router.get("/mentions/{mention_id}")
+def mention_page(request: Request, mention_id: int, next: str = "/", user: User = Depends(role("agent")),
+                 session: Session = Depends(database)):
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise HTTPException(404, f"Mention #{mention_id} does not exist.")
+    draft, outbox = mention_draft(session, mention_id)
+    # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
+    allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
+    if outbox is None or outbox.status != "manual":
+        allowed.discard("mark as sent")
+    return render(request, "mention.html", user, mention=mention, draft=draft, outbox=outbox, allowed=allowed,
+                  parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  labels=LABELS, next=local_path(next))
+
+
+@router.get("/reports")
+def reports(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+    return render(request, "reports.html", user, counts=report_counts(session))
+
+
+@router.get("/admin/users")
+def users(request: Request, user: User = Depends(role("admin")), session: Session = Depends(database)):
+    return render(request, "users.html", user, users=session.scalars(select(User).order_by(User.name)).all())
+
+
+@router.get("/export/corrections.jsonl")
+def corrections(request: Request, user: User = Depends(role("agent"))):
+    engine = request.app.state.engine
+
+    def lines():
+        # Its own session: the response streams after the request's session is closed.
+        with session_scope(engine) as session:
+            for row in export_corrections(session):
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson",
+                             headers={"content-disposition": 'attachment; filename="corrections.jsonl"'})

@@ -1,0 +1,108 @@
+"""The few reads the inbox pages need, each one query (no N+1): the queue page, a mention with its thread,
+filter choices and the marketing counts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from careloop.config import Config
+from sentiment.scores import LABELS
+from store.models import DRAFT_STATUSES, Draft, Mention, OutboxMessage, Source
+
+PAGE_SIZE = 50
+SNIPPET = 240  # characters of mention and draft text shown per queue row
+THREAD_DEPTH = 5  # parents shown above a mention
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "pending"
+    brand: str = ""
+    source_type: str = ""
+    language: str = ""
+    sentiment: str = ""
+
+    @classmethod
+    def from_query(cls, params) -> QueueFilters:
+        values = {field.name: (params.get(field.name) or "").strip() for field in fields(cls)}
+        if values["status"] not in DRAFT_STATUSES:
+            values["status"] = "pending"
+        return cls(**values)
+
+    def as_params(self) -> dict[str, str]:
+        """Only what differs from the default, for links that keep the filters."""
+        return {field.name: getattr(self, field.name) for field in fields(self)
+                if getattr(self, field.name) != field.default}
+
+
+def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list, bool]:
+    """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
+    Walks ix_drafts_status_priority; fetches one extra row instead of counting all matches."""
+    query = (
+        select(
+            Draft.id, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
+            Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
+            Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
+            Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at,
+            func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
+        )
+        .join(Mention, Mention.id == Draft.mention_id)
+        .where(Draft.status == filters.status)
+        .order_by(Draft.priority.desc(), Draft.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    for column, value in ((Mention.brand, filters.brand), (Mention.source_type, filters.source_type),
+                          (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment)):
+        if value:
+            query = query.where(column == value)
+    rows = session.execute(query).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def filter_choices(session: Session, config: Config | None) -> dict[str, list[str]]:
+    """What the filter menus offer: the configured brands and languages, the source types in use."""
+    if config is not None:
+        brands, languages = [brand.name for brand in config.brands], list(config.languages)
+    else:
+        brands = list(session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand)))
+        languages = ["en", "cs", "sk", "ru"]
+    source_types = list(session.scalars(select(Source.type).distinct().order_by(Source.type)))
+    return {"brand": brands, "source_type": source_types, "language": languages,
+            "sentiment": list(LABELS), "status": list(DRAFT_STATUSES)}
+
+
+def thread_parents(session: Session, mention: Mention) -> list[Mention]:
+    """The stored messages this one answers, oldest first (a Reddit comment's submission and parent comments)."""
+    parents: list[Mention] = []
+    parent_id = mention.parent_external_id
+    while parent_id and len(parents) < THREAD_DEPTH:
+        parent = session.scalar(select(Mention).where(Mention.source_id == mention.source_id,
+                                                      Mention.external_id == parent_id))
+        if parent is None or parent in parents:
+            break
+        parents.append(parent)
+        parent_id = parent.parent_external_id
+    return parents[::-1]
+
+
+def mention_draft(session: Session, mention_id: int) -> tuple[Draft | None, OutboxMessage | None]:
+    row = session.execute(
+        select(Draft, OutboxMessage).outerjoin(OutboxMessage, OutboxMessage.draft_id == Draft.id)
+        .where(Draft.mention_id == mention_id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def report_counts(session: Session) -> dict[str, list[tuple[str, int]]]:
+    """Mentions (duplicates counted once) by sentiment, brand and source type; drafts by status."""
+    def count_by(column, model=Mention):
+        query = select(column, func.count()).group_by(column).order_by(func.count().desc())
+        if model is Mention:
+            query = query.where(Mention.duplicate_of_id.is_(None))
+        return [(label or "unknown", count) for label, count in session.execute(query)]
+
+    return {"Mentions by sentiment": count_by(Mention.sentiment_label), "Mentions by brand": count_by(Mention.brand),
+            "Mentions by source type": count_by(Mention.source_type), "Drafts by status": count_by(Draft.status, Draft)}

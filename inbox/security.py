@@ -1,0 +1,90 @@
+"""Session secret, CSRF tokens, next-URL checks and the headers every response carries."""
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# No inline script or style anywhere, so the policy can forbid both: injected markup cannot run.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                 b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+
+def secret_key_file() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "careloop" / "secret_key"
+
+
+def secret_key() -> str:
+    """CARELOOP_SECRET_KEY, else a key generated once into the user's data dir (0600), shared by all workers."""
+    from_env = os.environ.get("CARELOOP_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = secret_key_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when two workers start at once, exactly one writes the key and the other reads it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created with the session (the login page included)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """App-wide dependency: every unsafe request must echo the session's token, or it is refused."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        sent = (await request.form()).get(CSRF_FIELD)
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
+        raise HTTPException(403, "The form has expired or did not come from this site: reload the page and try again.")
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """Redirect targets taken from forms stay on this site (no //evil.example, no scheme)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: adds SECURITY_HEADERS to every HTTP response, errors included."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,90 @@
+"""What every inbox route shares: the database session, the signed-in user and role checks, page rendering
+with CSRF token and flash messages."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors.feed import safe_url
+from store.models import User, utcnow
+
+from .security import CSRF_FIELD, csrf_token
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "inbox"
+
+# autoescape everywhere: every value from a mention is hostile text and must render as text.
+_environment = Environment(loader=FileSystemLoader(TEMPLATES_DIR / "pages"), autoescape=True, undefined=StrictUndefined)
+templates = Jinja2Templates(env=_environment)
+
+
+def ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "–"
+    seconds = max(0, int((utcnow() - moment).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return "now"
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "–"
+
+
+_environment.filters.update(ago=ago, when=when, safe_url=safe_url)
+_environment.globals["CSRF_FIELD"] = CSRF_FIELD
+
+
+class LoginRequired(Exception):
+    """Raised by `current_user`; the app answers with a redirect to /login that comes back here."""
+
+    def __init__(self, back_to: str):
+        self.back_to = back_to
+
+
+def database(request: Request) -> Iterator[Session]:
+    """One session per request; routes that change data commit themselves before redirecting."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def make_sessions(engine):
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def current_user(request: Request, session: Session = Depends(database)) -> User:
+    # Looked up on every request, so deactivating a user ends their sessions at once.
+    name = request.session.get("user")
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True))) if name else None
+    if user is None:
+        back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(back_to)
+    return user
+
+
+def role(*allowed: str):
+    """Dependency: the signed-in user, if their role is one of `allowed` (admins may do everything)."""
+    def check(user: User = Depends(current_user)) -> User:
+        if user.role != "admin" and user.role not in allowed:
+            raise HTTPException(403, f"Your role ({user.role}) does not allow this page or action.")
+        return user
+    return check
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def render(request: Request, template: str, user: User | None, status_code: int = 200, **context):
+    context.update(user=user, csrf=csrf_token(request), flashes=request.session.pop("flash", []))
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

