@@ -123,6 +123,20 @@ def stats(config: Optional[Path] = ConfigOption, as_json: bool = typer.Option(Fa
         _print_summary(summary)
 
 
+@app.command()
+def schedule(config: Optional[Path] = ConfigOption) -> None:
+    """Run every source on its own `schedule` from careloop.yaml (and score, draft, publish) with Prefect."""
+    from prefect import serve
+
+    from flows.schedule import source_deployments
+
+    loaded = open_config(config)
+    open_store(loaded)  # migrate once, before scheduled runs start side by side
+    deployments = source_deployments(loaded)
+    console.print(f"serving {len(deployments)} scheduled deployments with Prefect (Ctrl+C to stop)")
+    serve(*deployments)
+
+
 @db_app.command("upgrade")
 def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
     """Migrate the database to the newest schema."""
