@@ -21,7 +21,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 POSTGRES_URL = os.environ.get("CARELOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def _postgres_available() -> bool:

@@ -1,9 +1,11 @@
 """The feed connector against real feed files and a loopback HTTP server."""
+from pathlib import Path
+
 import pytest
 
 from careloop.config import SourceConfig
 from connectors import ConnectorError, get_connector
-from tests.conftest import SHARED_DATA, REPO
+from tests.conftest import REPO
 
 FEEDS = REPO / "examples" / "data" / "feeds"
 
@@ -50,7 +52,7 @@ def test_bozo_feed_keeps_what_parsed_and_records_the_problem():
 
 @pytest.mark.parametrize("name", ["illformed_aaa_illformed.xml", "illformed_rss_empty_document.xml", "illformed_chardet_koi8r.xml", "illformed_undeclared_namespace.xml"])
 def test_malformed_feeds_never_crash(name):
-    result = fetch(SHARED_DATA / "feeds_feedparser_tests" / name)
+    result = fetch(Path(__file__).parent / "fixtures" / "feeds" / name)
     assert result.problems
 
 
