@@ -3,6 +3,8 @@ error pages, routes."""
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import nullcontext
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +16,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from urllib.parse import urlencode
 
 from careloop.config import Config
-from store.db import write_lock
 
 from . import actions, auth, pages
 from .security import SecurityHeaders, check_csrf, secret_key
@@ -27,7 +28,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(check_csrf)])
     app.state.engine, app.state.config, app.state.sessions = engine, config, make_sessions(engine)
-    app.state.write_lock = write_lock(engine)
+    # SQLite has one writer at a time and a waiting connection sleeps in growing steps (busy_timeout): queueing
+    # this process's decisions on a lock instead keeps approve fast under many agents. PostgreSQL needs none.
+    app.state.write_lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
     # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only the user name and tokens.
     app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(), session_cookie="careloop_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax",

@@ -1,9 +1,7 @@
 """Engines, sessions and migrations. Every entry point calls `connect`, which migrates on first use."""
 from __future__ import annotations
 
-import fcntl
-import threading
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -97,43 +95,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-class _SQLiteWriteLock:
-    """Queue writers of one SQLite file, across threads and processes (inbox workers, flows), on a lock
-    file beside it. SQLite allows one writer at a time and a writer that finds the file locked sleeps in
-    growing steps (busy_timeout), which makes the slowest decisions very slow under many agents."""
-
-    def __init__(self, database: Path):
-        self._path = database.with_name(database.name + ".write-lock")
-        self._threads = threading.Lock()
-
-    def __enter__(self):
-        self._threads.acquire()
-        try:
-            self._file = open(self._path, "a+b")
-            fcntl.flock(self._file, fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-        finally:
-            self._threads.release()
-
-
-_write_locks: dict[str, AbstractContextManager] = {}
-
-
-def write_lock(engine: Engine) -> AbstractContextManager:
-    """Hold around short write transactions that many clients make at once (the inbox's decisions).
-    PostgreSQL locks rows itself: nothing to do there."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return nullcontext()
-    path = str(Path(database).resolve())
-    return _write_locks.setdefault(path, _SQLiteWriteLock(Path(path)))
