@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from careloop.config import parse_config
-from store.db import connect, make_engine
+from store.db import connect
+from tests.loopback import http_server  # noqa: F401  (fixture for every test)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -82,64 +83,3 @@ def make_config(tmp_path):
 
     return build
 
-
-class LoopbackHTTP:
-    """A real HTTP server on 127.0.0.1 serving in-memory documents, honouring ETag / Last-Modified."""
-
-    def __init__(self):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.documents: dict[str, tuple[bytes, str]] = {}
-        self.requests: list[dict] = []
-        self.delay = 0.0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                import hashlib
-                import time
-
-                server.requests.append({"path": self.path, "headers": dict(self.headers)})
-                time.sleep(server.delay)
-                path = self.path.split("?")[0]
-                if path not in server.documents:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                body, content_type = server.documents[path]
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("ETag", etag)
-                self.send_header("Last-Modified", "Mon, 16 Nov 2026 08:00:00 GMT")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def serve(self, path: str, body: bytes | str, content_type: str = "application/rss+xml; charset=utf-8") -> str:
-        self.documents[path] = (body.encode() if isinstance(body, str) else body, content_type)
-        return self.url + path
-
-    def close(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-
-@pytest.fixture
-def http_server():
-    server = LoopbackHTTP()
-    yield server
-    server.close()

@@ -7,7 +7,6 @@ import pytest
 
 from careloop.config import SourceConfig
 from connectors import ConnectorError, get_connector
-from tests.connectors.review_server import scripted_http  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP = "1488520614"
@@ -28,9 +27,9 @@ def fetch(cursor=None, **source):
     return get_connector("appstore").fetch(config, cursor or {}, [])
 
 
-def test_reads_pages_until_the_last_and_normalises_reviews(scripted_http):
-    serve_pages(scripted_http, "appstore_cz_page1.json", "appstore_cz_page2.json", "appstore_cz_page3.json")
-    result = fetch(url=scripted_http.url)
+def test_reads_pages_until_the_last_and_normalises_reviews(http_server):
+    serve_pages(http_server, "appstore_cz_page1.json", "appstore_cz_page2.json", "appstore_cz_page3.json")
+    result = fetch(url=http_server.url)
     assert [m.external_id for m in result.mentions] == ["11432087561", "11431950212", "11430811947", "11428120095"]
     assert [m.rating for m in result.mentions] == [1, 2, 3, 5]
     slovak = result.mentions[1]
@@ -41,29 +40,29 @@ def test_reads_pages_until_the_last_and_normalises_reviews(scripted_http):
     assert slovak.published_at.isoformat() == "2026-11-15T17:47:52+00:00"
     json.dumps(slovak.raw)
     # Page 3 had no entries, so page 4 was never asked for.
-    assert [r["path"] for r in scripted_http.requests] == [page_path(1), page_path(2), page_path(3)]
+    assert [r["path"] for r in http_server.requests] == [page_path(1), page_path(2), page_path(3)]
     assert result.cursor["newest"] == "2026-11-16T04:04:11+00:00"
 
 
-def test_second_run_stops_at_the_newest_review_already_seen(scripted_http):
-    serve_pages(scripted_http, "appstore_cz_page1.json", "appstore_cz_page2.json", "appstore_cz_page3.json")
-    first = fetch(url=scripted_http.url)
-    scripted_http.requests.clear()
+def test_second_run_stops_at_the_newest_review_already_seen(http_server):
+    serve_pages(http_server, "appstore_cz_page1.json", "appstore_cz_page2.json", "appstore_cz_page3.json")
+    first = fetch(url=http_server.url)
+    http_server.requests.clear()
     page = json.loads((FIXTURES / "appstore_cz_page1.json").read_text())
     new = json.loads(json.dumps(page["feed"]["entry"][0]))
     new["id"]["label"], new["updated"]["label"], new["content"]["label"] = "11433000001", "2026-11-16T08:00:00-07:00", "Už to zase funguje."
     page["feed"]["entry"].insert(0, new)
-    scripted_http.route(page_path(1), json.dumps(page))
-    second = fetch(first.cursor, url=scripted_http.url)
+    http_server.route(page_path(1), json.dumps(page))
+    second = fetch(first.cursor, url=http_server.url)
     assert [m.external_id for m in second.mentions] == ["11433000001", "11432087561"]  # the boundary review again, harmlessly
-    assert [r["path"] for r in scripted_http.requests] == [page_path(1)]
+    assert [r["path"] for r in http_server.requests] == [page_path(1)]
     assert second.cursor["newest"] == "2026-11-16T15:00:00+00:00"
 
 
-def test_failing_later_page_keeps_earlier_reviews_and_the_cursor(scripted_http):
-    serve_pages(scripted_http, "appstore_cz_page1.json")
-    scripted_http.route(page_path(2), "upstream error", status=503, content_type="text/plain")
-    result = fetch({"newest": "2026-01-01T00:00:00+00:00"}, url=scripted_http.url)
+def test_failing_later_page_keeps_earlier_reviews_and_the_cursor(http_server):
+    serve_pages(http_server, "appstore_cz_page1.json")
+    http_server.route(page_path(2), "upstream error", status=503, content_type="text/plain")
+    result = fetch({"newest": "2026-01-01T00:00:00+00:00"}, url=http_server.url)
     assert len(result.mentions) == 3
     assert "HTTP 503" in result.problems[0] and "next run reads them again" in result.problems[0]
     assert result.cursor["newest"] == "2026-01-01T00:00:00+00:00"
@@ -83,10 +82,10 @@ def test_atom_variant_reads_the_text_content_not_the_html():
     ('{"errors": ["rate limited"]}', "no `feed` object"),
     ("<feed><entry>", "not well-formed XML"),
 ])
-def test_bad_payload_names_the_source_and_the_problem(scripted_http, body, complaint):
-    scripted_http.route(page_path(1), body)
+def test_bad_payload_names_the_source_and_the_problem(http_server, body, complaint):
+    http_server.route(page_path(1), body)
     with pytest.raises(ConnectorError) as error:
-        fetch(url=scripted_http.url)
+        fetch(url=http_server.url)
     assert "nokia-care-ios" in str(error.value) and complaint in str(error.value)
 
 

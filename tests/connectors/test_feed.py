@@ -17,7 +17,7 @@ def fetch(location, cursor=None, **source):
 
 
 def test_conditional_get_second_fetch_is_304(http_server):
-    url = http_server.serve("/alerts.xml", (FEEDS / "google_alerts_atom.xml").read_bytes(), "application/atom+xml")
+    url = http_server.route("/alerts.xml", (FEEDS / "google_alerts_atom.xml").read_bytes(), content_type="application/atom+xml")
     first = fetch(url)
     assert len(first.mentions) == 20 and first.cursor["etag"]
     second = fetch(url, first.cursor)
@@ -27,7 +27,7 @@ def test_conditional_get_second_fetch_is_304(http_server):
 
 
 def test_atom_entry_is_normalised(http_server):
-    url = http_server.serve("/alerts.xml", (FEEDS / "google_alerts_atom.xml").read_bytes(), "application/atom+xml")
+    url = http_server.route("/alerts.xml", (FEEDS / "google_alerts_atom.xml").read_bytes(), content_type="application/atom+xml")
     mention = fetch(url).mentions[1]
     # Google Alerts wraps links in a redirect; the story's own URL is what dedup and agents need.
     assert mention.url == "https://investorplace.com/2019/07/slack-stock-truly-compelling/"
@@ -78,7 +78,7 @@ def test_http_errors_name_the_source(http_server):
 
 def test_timeout_names_the_source(http_server):
     http_server.delay = 1.5
-    url = http_server.serve("/slow.xml", "<rss/>")
+    url = http_server.route("/slow.xml", "<rss/>")
     with pytest.raises(ConnectorError, match="source 'test-feed': timed out after 0.5s"):
         fetch(url, timeout_seconds=0.5)
 

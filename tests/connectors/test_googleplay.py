@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from careloop.config import SourceConfig
 from connectors import ConnectorAuthError, ConnectorError, get_connector
-from tests.connectors.review_server import scripted_http  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PACKAGE = "com.nokia.care"
@@ -20,7 +19,7 @@ TOKEN = "ya29.loopback-token"
 
 
 @pytest.fixture
-def play(scripted_http, tmp_path, monkeypatch):
+def play(http_server, tmp_path, monkeypatch):
     """A fake Google: token endpoint and two pages of reviews; the key file in GOOGLE_PLAY_SERVICE_ACCOUNT."""
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
@@ -28,13 +27,13 @@ def play(scripted_http, tmp_path, monkeypatch):
     key_file.write_text(json.dumps({
         "type": "service_account", "project_id": "nokia-care", "private_key_id": "k1", "private_key": pem,
         "client_email": "careloop@nokia-care.iam.gserviceaccount.com", "client_id": "1",
-        "token_uri": f"{scripted_http.url}/token",
+        "token_uri": f"{http_server.url}/token",
     }))
     monkeypatch.setenv("GOOGLE_PLAY_SERVICE_ACCOUNT", str(key_file))
-    scripted_http.route("/token", json.dumps({"access_token": TOKEN, "expires_in": 3600, "token_type": "Bearer"}))
-    scripted_http.route(REVIEWS, (FIXTURES / "googleplay_reviews_page1.json").read_bytes())
-    scripted_http.route(REVIEWS, (FIXTURES / "googleplay_reviews_page2.json").read_bytes(), when={"token": "CpEBCo4BKosBCg8IARIL"})
-    return scripted_http
+    http_server.route("/token", json.dumps({"access_token": TOKEN, "expires_in": 3600, "token_type": "Bearer"}))
+    http_server.route(REVIEWS, (FIXTURES / "googleplay_reviews_page1.json").read_bytes())
+    http_server.route(REVIEWS, (FIXTURES / "googleplay_reviews_page2.json").read_bytes(), when={"token": "CpEBCo4BKosBCg8IARIL"})
+    return http_server
 
 
 def fetch(cursor=None, **source):

@@ -5,7 +5,6 @@ import pytest
 
 from careloop.config import SourceConfig
 from connectors import ConnectorAuthError, ConnectorError, get_connector
-from tests.connectors.review_server import scripted_http  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "a1b2c3d4e5f6secret"
@@ -40,19 +39,19 @@ def test_product_export_names_the_product_and_keeps_a_repeated_review_once():
     assert stand.url is None  # the product page is not this review's address
 
 
-def test_key_comes_from_the_environment_and_never_shows_in_errors(scripted_http, monkeypatch):
+def test_key_comes_from_the_environment_and_never_shows_in_errors(http_server, monkeypatch):
     monkeypatch.setenv("NOKIA_HEUREKA_KEY", SECRET)
-    url = scripted_http.route("/direct/dotaznik/export-review.php", (FIXTURES / "heureka_eshop_reviews.xml").read_bytes(), content_type="text/xml")
+    url = http_server.route("/direct/dotaznik/export-review.php", (FIXTURES / "heureka_eshop_reviews.xml").read_bytes(), content_type="text/xml")
     result = fetch(url=url, options={"key_env": "NOKIA_HEUREKA_KEY"})
     assert len(result.mentions) == 5
-    assert scripted_http.requests[0]["query"] == {"key": [SECRET]}
+    assert http_server.requests[0]["query"] == {"key": [SECRET]}
 
-    scripted_http.route("/direct/dotaznik/export-review.php", "<html>Neplatný klíč</html>", content_type="text/html")
+    http_server.route("/direct/dotaznik/export-review.php", "<html>Neplatný klíč</html>", content_type="text/html")
     with pytest.raises(ConnectorError) as wrong_page:
         fetch(url=url, options={"key_env": "NOKIA_HEUREKA_KEY"})
     assert "not a Heureka review export" in str(wrong_page.value) and SECRET not in str(wrong_page.value)
 
-    scripted_http.route("/direct/dotaznik/export-review.php", "forbidden", status=403, content_type="text/plain")
+    http_server.route("/direct/dotaznik/export-review.php", "forbidden", status=403, content_type="text/plain")
     with pytest.raises(ConnectorAuthError) as refused:
         fetch(url=url, options={"key_env": "NOKIA_HEUREKA_KEY"})
     assert "check NOKIA_HEUREKA_KEY" in str(refused.value) and SECRET not in str(refused.value)
@@ -72,7 +71,7 @@ def test_key_in_the_yaml_url_is_refused(monkeypatch):
 
 def test_unchanged_export_is_not_parsed_again(http_server, monkeypatch):
     monkeypatch.setenv("HEUREKA_KEY", SECRET)
-    url = http_server.serve("/export-review.php", (FIXTURES / "heureka_eshop_reviews.xml").read_bytes(), "text/xml")
+    url = http_server.route("/export-review.php", (FIXTURES / "heureka_eshop_reviews.xml").read_bytes(), content_type="text/xml")
     first = fetch(url=url)
     second = fetch(first.cursor, url=url)
     assert len(first.mentions) == 5 and second.mentions == []

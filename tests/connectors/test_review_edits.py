@@ -8,7 +8,6 @@ from sqlalchemy import select
 from ingest.pipeline import ingest_source
 from store.db import session_scope
 from store.models import Mention, MentionRevision
-from tests.connectors.review_server import scripted_http  # noqa: F401  (fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRANDS = [{"name": "Nokia", "keywords": ["Nokia"], "aliases": ["Nokie"]}]
@@ -53,21 +52,21 @@ def test_edited_heureka_review_is_updated_with_history(engine, make_config, tmp_
     assert (third.fetched, third.updated) == (0, 0) and len(stored(engine)[1]) == 1
 
 
-def test_edited_app_store_review_over_http_is_updated_with_history(engine, make_config, scripted_http):
+def test_edited_app_store_review_over_http_is_updated_with_history(engine, make_config, http_server):
     page = json.loads((FIXTURES / "appstore_cz_page1.json").read_text(encoding="utf-8"))
     page["feed"]["entry"].append({**page["feed"]["entry"][0], "id": {"label": "11400000001"}, "title": {"label": "★"},
                                   "content": {"label": "", "attributes": {"type": "text"}}, "im:rating": {"label": "5"},
                                   "updated": {"label": "2026-11-01T12:00:00-07:00"}})  # stars without any text
-    scripted_http.route(APP_PAGE1, json.dumps(page))
+    http_server.route(APP_PAGE1, json.dumps(page))
     config = make_config({"brands": BRANDS, "languages": ["cs", "sk", "ru", "en"], "sources": [
-        {"name": "nokia-care-ios", "type": "appstore", "brand": "Nokia", "url": scripted_http.url,
+        {"name": "nokia-care-ios", "type": "appstore", "brand": "Nokia", "url": http_server.url,
          "options": {"app_id": "1488520614", "country": "cz", "pages": 1}}]})
     assert ingest_source(engine, config, config.sources[0]).stored == 4
 
     slovak = page["feed"]["entry"][1]
     slovak["im:rating"]["label"], slovak["updated"]["label"] = "4", "2026-11-16T09:30:00-07:00"
     slovak["content"]["label"] = "Po aktualizácii 3.4.1 už prihlásenie funguje, ďakujem za rýchlu opravu."
-    scripted_http.route(APP_PAGE1, json.dumps(page))
+    http_server.route(APP_PAGE1, json.dumps(page))
     second = ingest_source(engine, config, config.sources[0])
     assert (second.stored, second.updated) == (0, 1)
 

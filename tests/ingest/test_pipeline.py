@@ -40,10 +40,10 @@ def test_rerun_stores_nothing_twice(engine, make_config):
 
 def test_rerun_through_http_with_changed_validators_still_dedups(engine, make_config, http_server):
     body = (FEEDS / "mastodon_tag_nokia.rss").read_bytes()
-    url = http_server.serve("/nokia.rss", body)
+    url = http_server.route("/nokia.rss", body, content_type="application/rss+xml")
     config = make_config({"brands": BRANDS, "sources": [feed("toot", url)]})
     assert ingest_source(engine, config, config.sources[0]).stored == 4
-    http_server.serve("/nokia.rss", body + b"\n")  # new ETag, same items
+    http_server.route("/nokia.rss", body + b"\n", content_type="application/rss+xml")  # new ETag, same items
     second = ingest_source(engine, config, config.sources[0])
     assert (second.fetched, second.stored) == (6, 0)
     third = ingest_source(engine, config, config.sources[0])

@@ -1,19 +1,25 @@
-"""A loopback HTTP server for the review-site tests: each path answers with a scripted status and
-body (GET or POST), so auth failures, paging and token endpoints run over real HTTP."""
+"""A real HTTP server on 127.0.0.1 for connector tests: each path answers with a scripted status and body
+(GET or POST, optionally only for given query parameters); a 200 carries an ETag and Last-Modified and a
+request repeating them gets 304, as real feed and review servers do."""
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+LAST_MODIFIED = "Mon, 16 Nov 2026 08:00:00 GMT"
 
-class ScriptedHTTP:
+
+class LoopbackHTTP:
     def __init__(self):
         # path → [(query parameters that must match, (status, body, content type))], first match wins
         self.routes: dict[str, list[tuple[dict, tuple[int, bytes, str]]]] = {}
         self.requests: list[dict] = []
+        self.delay = 0.0  # seconds before answering (timeouts)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,18 +29,27 @@ class ScriptedHTTP:
             def _answer(self):
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
+                query = parse_qs(parts.query)
                 server.requests.append({
-                    "method": self.command, "path": parts.path, "query": parse_qs(parts.query),
+                    "method": self.command, "path": parts.path, "query": query,
                     "headers": dict(self.headers), "body": self.rfile.read(length).decode() if length else "",
                 })
-                query = server.requests[-1]["query"]
+                time.sleep(server.delay)
                 status, body, content_type = next(
                     (answer for when, answer in server.routes.get(parts.path, []) if all(query.get(k) == [v] for k, v in when.items())),
                     (404, b"not found", "text/plain"),
                 )
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if status == 200 and self.command == "GET" and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                if status == 200:
+                    self.send_header("ETag", etag)
+                    self.send_header("Last-Modified", LAST_MODIFIED)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -59,7 +74,7 @@ class ScriptedHTTP:
 
 
 @pytest.fixture
-def scripted_http():
-    server = ScriptedHTTP()
+def http_server():
+    server = LoopbackHTTP()
     yield server
     server.close()
