@@ -6,7 +6,7 @@
 
 Prints a Markdown table: accuracy and macro-recall per test set and language for the model and for VADER;
 texts/s for (a) one transformers `pipeline()` call per text, (b) careloop's batched path, (c) the batched path
-with int8 dynamic quantisation (same texts); and peak RSS of a fresh process scoring N mentions through
+with int8 dynamic quantisation (same texts: tweets, then long reviews, then tweets on one thread); and peak RSS of a fresh process scoring N mentions through
 `sentiment.pipeline.score_unscored` on a temporary SQLite store.
 """
 from __future__ import annotations
@@ -88,27 +88,20 @@ def quality(scorer, limit: int | None) -> dict:
     return out
 
 
-def speed(model: str, n: int) -> dict:
+def _texts_per_second(run, texts) -> float:
+    started = time.perf_counter()
+    run(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def _one_call_per_text(scorer):
+    """What a first attempt looks like: a transformers pipeline() call per text."""
     import numpy as np
     from transformers import pipeline
 
-    from sentiment.data import load_examples
-    from sentiment.scorer import load_scorer
-
-    texts = [e.text for e in load_examples(DATA / "tweeteval_sentiment/test.jsonl")][:: 12284 // n][:n]
-    texts += [e.text for e in load_examples(DATA / "csfd_reviews_ib030/test_balanced_cs.jsonl")][: n // 8]
-    res = {"texts": len(texts)}
-    scorer = load_scorer(model)
-    scorer.score(texts[:8])  # warm-up
-    t0 = time.perf_counter()
-    batched = scorer.score(texts)
-    res["batched"] = len(texts) / (time.perf_counter() - t0)
-
     if hasattr(scorer, "encoder"):  # default: e5 features through a feature-extraction pipeline, then the head
         enc, head = scorer.encoder, scorer.head
-        pipe = pipeline("feature-extraction", model=enc.model, tokenizer=enc.tokenizer, framework="pt") \
-            if "framework" in pipeline.__code__.co_varnames else \
-            pipeline("feature-extraction", model=enc.model, tokenizer=enc.tokenizer)
+        pipe = pipeline("feature-extraction", model=enc.model, tokenizer=enc.tokenizer)
 
         def one(t):
             h = np.asarray(pipe("query: " + t, truncation=True, max_length=512))[0]
@@ -119,26 +112,63 @@ def speed(model: str, n: int) -> dict:
 
         def one(t):
             return pipe(t, truncation=True)
-    one(texts[0])
-    t0 = time.perf_counter()
-    for t in texts:
-        one(t)
-    res["one_call_per_text"] = len(texts) / (time.perf_counter() - t0)
+    one("warm-up")
+    return lambda texts: [one(t) for t in texts]
 
-    q = load_scorer(model, quantize=True)
-    q.score(texts[:8])
-    t0 = time.perf_counter()
-    quant = q.score(texts)
-    res["batched_int8"] = len(texts) / (time.perf_counter() - t0)
-    res["int8_label_agreement"] = sum(a.label == b.label for a, b in zip(batched, quant)) / len(texts)
+
+def speed(model: str, n: int) -> dict:
+    """texts/s of the three paths on short texts (TweetEval tweets) and on long ones (ČSFD reviews, ~120 tokens
+    on average, up to 512): batching pays off on the first and hardly on the second, so they are reported apart."""
+    import torch
+
+    from sentiment.data import load_examples
+    from sentiment.scorer import load_scorer
+
+    kinds = {
+        "tweets": [e.text for e in load_examples(DATA / "tweeteval_sentiment/test.jsonl")][:: 12284 // n][:n],
+        "reviews": [e.text for e in load_examples(DATA / "csfd_reviews_ib030/test_balanced_cs.jsonl")][: n // 4],
+    }
+    scorer, quantized = load_scorer(model), load_scorer(model, quantize=True)
+    one_by_one = _one_call_per_text(scorer)
+    res: dict = {}
+    for kind, texts in kinds.items():
+        scorer.score(texts[:8]), quantized.score(texts[:8])  # warm-up
+        r = res[kind] = {"texts": len(texts)}
+        r["one_call_per_text"] = _texts_per_second(one_by_one, texts)
+        r["batched"] = _texts_per_second(scorer.score, texts)
+        r["batched_int8"] = _texts_per_second(quantized.score, texts)
+        r["int8_label_agreement"] = sum(a.label == b.label for a, b in
+                                        zip(scorer.score(texts), quantized.score(texts))) / len(texts)
+    # How the gain grows with cores: one call per text cannot use them, a batch can.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    tweets = kinds["tweets"]
+    res["tweets_1_thread"] = {"threads": 1, "one_call_per_text": _texts_per_second(one_by_one, tweets),
+                              "batched": _texts_per_second(scorer.score, tweets)}
+    torch.set_num_threads(threads)
+    res["threads"] = threads
     return res
+
+
+def print_speed(s: dict) -> None:
+    t, r, one = s["tweets"], s["reviews"], s["tweets_1_thread"]
+    print(f"\n## Speed ({t['texts']} TweetEval tweets, {r['texts']} ČSFD reviews; {s['threads']} threads on "
+          f"{os.cpu_count()} cores)\n")
+    print("| path | tweets texts/s | vs (a) | reviews texts/s | vs (a) | tweets, 1 thread | vs (a) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for key, label in (("one_call_per_text", "(a) one pipeline() call per text"), ("batched", "(b) batched, length-sorted"),
+                       ("batched_int8", "(c) batched + int8 dynamic quantisation")):
+        single = f"{one[key]:.1f} | {one[key] / one['one_call_per_text']:.1f}×" if key in one else "– | –"
+        print(f"| {label} | {t[key]:.1f} | {t[key] / t['one_call_per_text']:.1f}× | {r[key]:.1f} "
+              f"| {r[key] / r['one_call_per_text']:.1f}× | {single} |")
+    print(f"\nint8 vs fp32 label agreement: tweets {t['int8_label_agreement']:.3f}, reviews {r['int8_label_agreement']:.3f}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="default")
     ap.add_argument("--limit", type=int, default=None, help="rows per test set (default: all)")
-    ap.add_argument("--speed-texts", type=int, default=256)
+    ap.add_argument("--speed-texts", type=int, default=512)
     ap.add_argument("--rss-mentions", type=int, default=10_000)
     ap.add_argument("--skip", nargs="*", default=[], choices=["quality", "vader", "speed", "rss"])
     ap.add_argument("--json", help="also write all figures to this file")
@@ -173,13 +203,8 @@ def main() -> None:
         print("\nmean macro-recall per language (cs/sk/ru/en test sets): " +
               ", ".join(f"{k} {sum(v) / len(v):.3f}" for k, v in sorted(by_lang.items())))
     if "speed" not in args.skip:
-        s = report["speed"] = speed(args.model, args.speed_texts)
-        print(f"\n## Speed ({s['texts']} texts: tweets + {args.speed_texts // 8} ČSFD reviews, {os.cpu_count()} cores)\n")
-        print("| path | texts/s | vs one call per text |\n|---|---:|---:|")
-        for key, label in (("one_call_per_text", "(a) one pipeline() call per text"), ("batched", "(b) batched, length-sorted"),
-                           ("batched_int8", "(c) batched + int8 dynamic quantisation")):
-            print(f"| {label} | {s[key]:.1f} | {s[key] / s['one_call_per_text']:.1f}× |")
-        print(f"\nint8 vs fp32 label agreement: {s['int8_label_agreement']:.3f}")
+        report["speed"] = speed(args.model, args.speed_texts)
+        print_speed(report["speed"])
     if "rss" not in args.skip:
         out = subprocess.run([sys.executable, __file__, "--rss-child", str(args.rss_mentions), "--model", args.model],
                              capture_output=True, text=True, check=True)

@@ -36,7 +36,7 @@ def resolve_encoder(spec: str | None = None) -> str:
 class E5Encoder:
     """Mean-pooled, L2-normalised e5 embeddings, batched and length-sorted."""
 
-    def __init__(self, spec: str | None = None, quantize: bool = False, batch_size: int = 32, max_length: int = 512):
+    def __init__(self, spec: str | None = None, quantize: bool = False, batch_size: int = 64, max_length: int = 512):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
@@ -44,7 +44,9 @@ class E5Encoder:
         path = resolve_encoder(spec)
         self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModel.from_pretrained(path)
+        # Plain (eager) attention: on short texts CPU flash attention costs more than it saves (tweets 8-10 %
+        # faster in batches measured on 2 cores, long reviews the same either way).
+        model = AutoModel.from_pretrained(path, attn_implementation="eager")
         model.eval()
         self.version = model_version(path, model.config) + ("-int8" if quantize else "")
         self.model = quantize_int8(model) if quantize else model

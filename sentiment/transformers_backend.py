@@ -82,11 +82,13 @@ def model_version(spec: str, config) -> str:
 class BatchRunner:
     """Tokenise once, sort by length (little padding per batch), run `forward` per batch, restore order."""
 
-    def __init__(self, tokenizer, max_length: int = 512, batch_size: int = 32, max_tokens: int = 4096):
+    def __init__(self, tokenizer, max_length: int = 512, batch_size: int = 64, max_tokens: int = 1024):
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.batch_size = batch_size
-        # cap padded tokens per batch: attention memory grows with length², so long reviews go in small batches
+        # Cap padded tokens per batch. On CPU a batch is worth it while its matrices stay cache-sized: measured on
+        # 2 cores, long reviews ran at 1,700 tokens/s in 4,096-token batches, 2,200 in 512-1,024-token ones
+        # (attention and its mask grow with length²); tweets keep ~2,500 tokens/s in 1,024-token batches.
         self.max_tokens = max_tokens
 
     def _batches(self, order: list[int], lengths: list[int]):
@@ -175,7 +177,7 @@ def probs_to_scores(probs: np.ndarray, kind: str, targets: list) -> list[Score]:
 class TransformersScorer:
     """A sequence-classification model as a Scorer."""
 
-    def __init__(self, spec: str, quantize: bool = False, batch_size: int = 32, max_length: int = 512):
+    def __init__(self, spec: str, quantize: bool = False, batch_size: int = 64, max_length: int = 512):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
