@@ -4,6 +4,7 @@ Connectors do pure I/O plus normalisation: no database, no Prefect. `ingest/` st
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
@@ -85,8 +86,9 @@ def get_connector(type_name: str) -> Connector:
         raise KeyError(f"unknown source type {type_name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
 
 
+@functools.cache
 def _load_builtin() -> None:
-    # Importing the modules runs their @register decorators.
+    # Importing the modules runs their @register decorators (once: the inbox asks on every approve).
     import importlib
     import pkgutil
 

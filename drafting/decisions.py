@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from careloop.config import Config
 from connectors import get_connector
@@ -39,7 +40,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     """Approve the draft as it is, or with `text` (edit & approve). The reply is queued in the outbox: posted by
     the publisher where the source's connector can reply, else left to the agent to copy ("manual").
     Pass `config` to re-run every check on an edit; without it only the blocking ones run."""
-    draft = _draft(session, draft_id)
+    draft = _draft(session, draft_id, with_mention=True)
     _require_state(draft, "approve")
     mention = draft.mention
     new_text = draft.text if text is None else text.strip()
@@ -142,8 +143,10 @@ def audit_log(session: Session, mention_id: int) -> list[DraftEvent]:
     return list(session.scalars(select(DraftEvent).where(DraftEvent.mention_id == mention_id).order_by(DraftEvent.at, DraftEvent.id)))
 
 
-def _draft(session: Session, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id, populate_existing=True)
+def _draft(session: Session, draft_id: int, *, with_mention: bool = False) -> Draft:
+    # with_mention: the mention and its source in the same query (approve needs both)
+    options = [joinedload(Draft.mention).joinedload(Mention.source)] if with_mention else []
+    draft = session.get(Draft, draft_id, populate_existing=True, options=options)
     if draft is None:
         raise DecisionError(f"draft #{draft_id} does not exist")
     return draft
@@ -164,14 +167,15 @@ def record_change(session: Session, draft: Draft, actor: str, action: str, to_st
     from_status, text_before = draft.status, draft.text
     if decision:
         values.update(decided_at=now, decided_by=actor)
+    values.update(status=to_status, updated_at=now)
     moved = session.execute(
-        update(Draft).where(Draft.id == draft.id, Draft.status == from_status)
-        .values(status=to_status, updated_at=now, **values)
+        update(Draft).where(Draft.id == draft.id, Draft.status == from_status).values(**values)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         raise DecisionError(f"draft #{draft.id} was changed by someone else meanwhile: reload it")
-    session.refresh(draft)
+    for key, value in values.items():  # what the row now holds, without reading it back
+        set_committed_value(draft, key, value)
     session.add(DraftEvent(draft_id=draft.id, mention_id=draft.mention_id, at=now, actor=actor, action=action,
                            from_status=from_status, to_status=to_status, text_before=text_before, text_after=draft.text,
                            note=note))

@@ -1,5 +1,6 @@
-"""Agents' decisions: thin POST handlers around drafting.decisions. Each commits, flashes the outcome and
-redirects (post/redirect/get); a DecisionError goes back to the mention with its message."""
+"""Agents' decisions: thin POST handlers around drafting.decisions. Each commits (or rolls back) before it
+returns, flashes the outcome and redirects (post/redirect/get); a DecisionError goes back to the mention with
+its message."""
 from __future__ import annotations
 
 from typing import Callable
@@ -23,9 +24,8 @@ Agent = Depends(role("agent"))
 def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
     next = local_path(next)
     try:
-        with request.app.state.write_lock:
-            decide()
-            session.commit()
+        decide()
+        session.commit()
     except decisions.DecisionError as exc:
         session.rollback()
         flash(request, str(exc), "error")
@@ -33,12 +33,15 @@ def _decide(request: Request, session: Session, draft_id: int, next: str, done: 
         if mention_id is not None:
             return RedirectResponse(f"/mentions/{mention_id}?{urlencode({'next': next})}", status_code=303)
         return RedirectResponse(next, status_code=303)
+    except BaseException:
+        session.rollback()  # end the transaction now, not later in another request's turn on the event loop
+        raise
     flash(request, f"Draft #{draft_id} {done}.")
     return RedirectResponse(next, status_code=303)
 
 
 @router.post("/drafts/{draft_id}/approve")
-def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
+async def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
             user: User = Agent, session: Session = Depends(database)):
     edited = text if mode == "edited" else None
     return _decide(request, session, draft_id, next, "edited and approved" if edited is not None else "approved",
@@ -46,43 +49,45 @@ def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"), tex
 
 
 @router.post("/drafts/{draft_id}/reject")
-def reject(request: Request, draft_id: int, reason: str = Form(""), next: str = Form("/"),
+async def reject(request: Request, draft_id: int, reason: str = Form(""), next: str = Form("/"),
            user: User = Agent, session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason))
 
 
 @router.post("/drafts/{draft_id}/escalate")
-def escalate(request: Request, draft_id: int, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
+async def escalate(request: Request, draft_id: int, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              user: User = Agent, session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note))
 
 
 @router.post("/drafts/{draft_id}/sent")
-def mark_sent(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def mark_sent(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
               session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
-def retry(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def retry(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
           session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
 
 
 @router.post("/mentions/{mention_id}/sentiment")
-def correct_sentiment(request: Request, mention_id: int, label: str = Form(""), next: str = Form("/"),
+async def correct_sentiment(request: Request, mention_id: int, label: str = Form(""), next: str = Form("/"),
                       user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
-        with request.app.state.write_lock:
-            decisions.correct_sentiment(session, mention_id, user.name, label)
-            session.commit()
+        decisions.correct_sentiment(session, mention_id, user.name, label)
+        session.commit()
         flash(request, f"Sentiment of mention #{mention_id} corrected to {label}.")
     except decisions.DecisionError as exc:
         session.rollback()
         flash(request, str(exc), "error")
+    except BaseException:
+        session.rollback()
+        raise
     return RedirectResponse(back, status_code=303)

@@ -16,7 +16,7 @@ HOME = {"marketing": "/reports"}  # where each role lands; the queue for everyon
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/"):
+async def login_page(request: Request, next: str = "/"):
     return render(request, "login.html", None, next=local_path(next))
 
 
@@ -35,6 +35,6 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
 
 
 @router.post("/logout")
-def logout(request: Request):
+async def logout(request: Request):
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

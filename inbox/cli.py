@@ -16,9 +16,12 @@ user_app = typer.Typer(help="Inbox users.", no_args_is_help=True)
 def serve(config: Optional[Path] = ConfigOption,
           host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
           port: int = typer.Option(8000, help="TCP port"),
-          workers: int = typer.Option(1, min=1, help="worker processes")) -> None:
+          workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]")) -> None:
     """Serve the agents' inbox (queue, decisions, reports)."""
     import uvicorn
+
+    if workers is None:  # a worker runs one request's database work at a time (see inbox.app): one per core
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
     loaded, _ = config_and_engine(config)  # fails early and clearly; also migrates the database once
     # Workers are separate processes: they find the configuration through the environment.

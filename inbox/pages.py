@@ -29,7 +29,7 @@ def _page_number(request: Request) -> int:
 
 
 @router.get("/")
-def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+async def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
     if user.role == "marketing":
         return RedirectResponse("/reports", status_code=303)
     filters = QueueFilters.from_query(request.query_params)
@@ -44,7 +44,7 @@ def queue(request: Request, user: User = Depends(current_user), session: Session
 
 
 @router.get("/mentions/{mention_id}")
-def mention_page(request: Request, mention_id: int, next: str = "/", user: User = Depends(role("agent")),
+async def mention_page(request: Request, mention_id: int, next: str = "/", user: User = Depends(role("agent")),
                  session: Session = Depends(database)):
     mention = session.get(Mention, mention_id)
     if mention is None:
@@ -65,7 +65,7 @@ def reports(request: Request, user: User = Depends(current_user), session: Sessi
 
 
 @router.get("/admin/users")
-def users(request: Request, user: User = Depends(role("admin")), session: Session = Depends(database)):
+async def users(request: Request, user: User = Depends(role("admin")), session: Session = Depends(database)):
     return render(request, "users.html", user, users=session.scalars(select(User).order_by(User.name)).all())
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import AsyncIterator
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from connectors.feed import safe_url
 from store.models import User, utcnow
@@ -49,7 +49,7 @@ class LoginRequired(Exception):
         self.back_to = back_to
 
 
-def database(request: Request) -> Iterator[Session]:
+async def database(request: Request) -> AsyncIterator[Session]:
     """One session per request; routes that change data commit themselves before redirecting."""
     session = request.app.state.sessions()
     try:
@@ -58,11 +58,7 @@ def database(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def make_sessions(engine):
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-def current_user(request: Request, session: Session = Depends(database)) -> User:
+async def current_user(request: Request, session: Session = Depends(database)) -> User:
     # Looked up on every request, so deactivating a user ends their sessions at once.
     name = request.session.get("user")
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True))) if name else None
@@ -74,7 +70,7 @@ def current_user(request: Request, session: Session = Depends(database)) -> User
 
 def role(*allowed: str):
     """Dependency: the signed-in user, if their role is one of `allowed` (admins may do everything)."""
-    def check(user: User = Depends(current_user)) -> User:
+    async def check(user: User = Depends(current_user)) -> User:
         if user.role != "admin" and user.role not in allowed:
             raise HTTPException(403, f"Your role ({user.role}) does not allow this page or action.")
         return user

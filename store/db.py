@@ -36,15 +36,21 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except Exception as exc:
         raise DatabaseError(f"database URL {url!r} is not a valid SQLAlchemy URL: {exc}") from None
+    # The inbox does its database work on the event loop: a checkout waiting there for a free connection would
+    # stall the very requests that give connections back. So the pool grows instead of waiting; connections
+    # beyond pool_size are closed when returned.
+    pool = {"pool_size": 10, "max_overflow": -1}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 10})
+        else:
+            pool = {}  # in-memory databases use a one-connection pool
+        engine = create_engine(parsed, connect_args={"timeout": 10}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **pool)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
