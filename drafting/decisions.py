@@ -51,15 +51,14 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     before = draft.text
     if new_text != before:
         record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
-    record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
     kind, status = _delivery(mention.source_type)
+    # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind=kind, draft_id=draft.id, status=status,
         payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
     ))
-    session.flush()
-    return draft
+    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
 
 
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
@@ -168,10 +167,11 @@ def record_change(session: Session, draft: Draft, actor: str, action: str, to_st
     if decision:
         values.update(decided_at=now, decided_by=actor)
     values.update(status=to_status, updated_at=now)
-    moved = session.execute(
-        update(Draft).where(Draft.id == draft.id, Draft.status == from_status).values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    with session.no_autoflush:  # the UPDATE decides first; rows added before it (approve's outbox) follow only if it won
+        moved = session.execute(
+            update(Draft).where(Draft.id == draft.id, Draft.status == from_status).values(**values)
+            .execution_options(synchronize_session=False)
+        )
     if moved.rowcount != 1:
         raise DecisionError(f"draft #{draft.id} was changed by someone else meanwhile: reload it")
     for key, value in values.items():  # what the row now holds, without reading it back

@@ -117,6 +117,23 @@ def test_two_agents_cannot_both_decide_the_same_draft(engine, drafts):
             record_change(first, stale, "eva", "approved", "approved")
 
 
+def test_two_agents_approving_at_once_queue_one_reply(engine, drafts, monkeypatch):
+    """Both read the draft as pending; the second approval must fail cleanly (no duplicate outbox key error)."""
+    import drafting.decisions as decisions
+
+    with session_scope(engine) as second:
+        seen_pending = decisions._draft(second, drafts["reddit"], with_mention=True)  # agent 2 opened it …
+        with session_scope(engine) as first:
+            approve(first, drafts["reddit"], "karel")  # … agent 1 approved and committed first
+        monkeypatch.setattr(decisions, "_draft", lambda *args, **kwargs: seen_pending)
+        with pytest.raises(DecisionError, match="changed by someone else"):
+            approve(second, drafts["reddit"], "eva")
+        second.rollback()
+    with session_scope(engine) as session:
+        assert session.scalars(select(OutboxMessage.key)).all() == [f"reply:{drafts['reddit']}"]
+        assert session.get(Draft, drafts["reddit"]).decided_by == "karel"
+
+
 def test_sentiment_corrections_win_and_export_as_training_data(engine, config, drafts, tmp_path, monkeypatch):
     with session_scope(engine) as session:
         mention_id = session.get(Draft, drafts["reddit"]).mention_id
