@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .scores import LABELS, Score
-from .transformers_backend import BatchRunner, model_version, probs_to_scores, quantize_int8, set_threads
+from .transformers_backend import BatchRunner, model_version, probs_to_scores, quantize_int8, quiet_loading, set_threads
 
 DEFAULT_HEAD = Path(__file__).parent / "heads" / "default.npz"
 PREFIX = "query: "
@@ -41,6 +41,7 @@ class E5Encoder:
         from transformers import AutoModel, AutoTokenizer
 
         set_threads()
+        quiet_loading()
         path = resolve_encoder(spec)
         self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(path)

@@ -46,6 +46,13 @@ def set_threads() -> int:
     return n
 
 
+def quiet_loading() -> None:
+    """transformers 5 draws a progress bar per loaded tensor; careloop's commands print their own output."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
 def quantize_int8(model):
     """int8 dynamic quantisation of the Linear layers (weights int8, activations quantised on the fly)."""
     import torch
@@ -182,6 +189,7 @@ class TransformersScorer:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         set_threads()
+        quiet_loading()
         self.name = spec
         self.tokenizer = AutoTokenizer.from_pretrained(spec)
         model = AutoModelForSequenceClassification.from_pretrained(spec)
