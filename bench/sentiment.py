@@ -41,21 +41,20 @@ def _rss_child(n: int, model: str) -> None:
     import resource
     import tempfile
 
-    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     from sentiment.data import load_examples
     from sentiment.pipeline import score_unscored
     from sentiment.scorer import load_scorer
-    from store.models import Base, Mention, Source
+    from store.db import connect
+    from store.models import Mention, Source
 
     texts = []
     for _, f in SETS:
         texts += [e.text for e in load_examples(DATA / f)]
     texts = [texts[(i * 7919) % len(texts)] for i in range(n)]  # a mix of tweets, posts and reviews
     with tempfile.TemporaryDirectory() as tmp:
-        engine = create_engine(f"sqlite:///{tmp}/bench.db")
-        Base.metadata.create_all(engine)
+        engine = connect(f"sqlite:///{tmp}/bench.db")
         with Session(engine) as s:
             src = Source(name="bench", type="bench", cursor={})
             s.add(src)

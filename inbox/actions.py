@@ -3,7 +3,8 @@ returns, flashes the outcome and redirects (post/redirect/get); a DecisionError 
 its message."""
 from __future__ import annotations
 
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -21,21 +22,29 @@ router = APIRouter()
 Agent = Depends(role("agent"))
 
 
+@contextmanager
+def _committed(session: Session) -> Iterator[None]:
+    """Commit, or roll back on any error: the transaction ends in this request's turn on the event loop, never
+    later in another's."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
     next = local_path(next)
     try:
-        decide()
-        session.commit()
+        with _committed(session):
+            decide()
     except decisions.DecisionError as exc:
-        session.rollback()
         flash(request, str(exc), "error")
         mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
         if mention_id is not None:
             return RedirectResponse(f"/mentions/{mention_id}?{urlencode({'next': next})}", status_code=303)
         return RedirectResponse(next, status_code=303)
-    except BaseException:
-        session.rollback()  # end the transaction now, not later in another request's turn on the event loop
-        raise
     flash(request, f"Draft #{draft_id} {done}.")
     return RedirectResponse(next, status_code=303)
 
@@ -81,13 +90,9 @@ async def correct_sentiment(request: Request, mention_id: int, label: str = Form
                       user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
-        decisions.correct_sentiment(session, mention_id, user.name, label)
-        session.commit()
+        with _committed(session):
+            decisions.correct_sentiment(session, mention_id, user.name, label)
         flash(request, f"Sentiment of mention #{mention_id} corrected to {label}.")
     except decisions.DecisionError as exc:
-        session.rollback()
         flash(request, str(exc), "error")
-    except BaseException:
-        session.rollback()
-        raise
     return RedirectResponse(back, status_code=303)

@@ -1,11 +1,11 @@
 """Scoring stage over the store: stars win, model opinion kept, rescoring keeps history, agents are not overruled."""
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sentiment.pipeline import disagreements, rescore, score_unscored, sentiment_stats
 from sentiment.scores import Score
-from store.models import Base, Mention, SentimentScore, Source
+from store.models import Mention, SentimentScore, Source
 
 
 class KeywordScorer:
@@ -27,10 +27,9 @@ class KeywordScorer:
 
 
 @pytest.fixture
-def session(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    Base.metadata.create_all(engine)
-    with Session(engine) as s:
+def session(sqlite_engine):
+    """A migrated SQLite store with five mentions, two of them rated."""
+    with Session(sqlite_engine) as s:
         src = Source(name="reviews", type="rss", cursor={})
         s.add(src)
         s.flush()
