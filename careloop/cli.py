@@ -58,16 +58,17 @@ def _run(config) -> None:
 @contextmanager
 def _stage_display():
     """On a terminal a spinner names the stage and its progress; in a log (not a terminal) a spinner shows
-    nothing, so long stages print a line every 10 s instead: done/total, rate, ETA."""
+    nothing, so long stages print a line every 10 s ($CARELOOP_PROGRESS_SECONDS) instead: done/total, rate, ETA."""
     if console.is_terminal:
         with console.status("fetching…") as status:
             yield (lambda stage: status.update(f"{stage}…"),
                    lambda stage, done, total: status.update(f"{stage}: {done:,}/{total:,}…"))
         return
     lines: dict[str, ProgressLines] = {}
+    interval = float(os.environ.get("CARELOOP_PROGRESS_SECONDS", 10))
 
     def progress(stage: str, done: int, total: int) -> None:
-        lines.setdefault(stage, ProgressLines(stage, lambda line: console.print(line, highlight=False)))(done, total)
+        lines.setdefault(stage, ProgressLines(stage, lambda line: console.print(line, highlight=False), interval))(done, total)
 
     yield (lambda stage: None), progress
 

@@ -109,9 +109,11 @@ class SourceConfig(Strict):
 class SentimentSettings(Strict):
     # "default": the offline e5 encoder + careloop's head; or a Hugging Face model id / local path.
     model: str = "default"
-    batch_size: int = Field(default=64, gt=0, le=1024)
+    # mentions scored per claimed batch; default: 256 on the CPU, 8,192 on a GPU (which wants work)
+    batch_size: int | None = Field(default=None, gt=0, le=65_536)
     quantize: bool = False  # int8 dynamic quantization: faster on CPU, slightly less accurate
-    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: a CUDA GPU when one is present, else the CPU
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: a CUDA GPU when torch sees one, else the CPU
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # on CUDA; see sentiment/README.md
 
 
 class RunsSettings(Strict):

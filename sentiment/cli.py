@@ -10,6 +10,8 @@ import typer
 app = typer.Typer(help="Sentiment: prepare the offline model, score text, evaluate, train a head.",
                   no_args_is_help=True)
 ModelOption = typer.Option(None, "--model", "-m", help="'default', a head .npz, or a Hugging Face model id/path")
+DeviceOption = typer.Option("auto", "--device", help="auto, cpu or cuda (auto: a CUDA GPU when there is one)")
+PrecisionOption = typer.Option("auto", "--precision", help="auto, fp32, bf16 or fp16 (reduced precision on CUDA only)")
 
 
 @app.command()
@@ -38,13 +40,19 @@ def score(texts: List[str] = typer.Argument(..., help="texts to score"), model: 
 def eval_(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TSV/CSV with text and label"),
           model: Optional[str] = ModelOption,
           as_json: bool = typer.Option(False, "--json", help="one JSON object"),
-          limit: Optional[int] = typer.Option(None, "--limit", help="first N rows only")) -> None:
+          limit: Optional[int] = typer.Option(None, "--limit", help="first N rows only"),
+          device: str = DeviceOption, precision: str = PrecisionOption,
+          labels_out: Optional[Path] = typer.Option(None, "--labels-out", help="also write each predicted label, one per line")) -> None:
     """Accuracy, macro-F1 and macro-recall (overall, per class, per language) and texts/s; stars are ignored."""
     from .data import load_examples
     from .evaluate import evaluate
     from .scorer import load_scorer
 
-    result = evaluate(load_scorer(model), load_examples(data, limit=limit))
+    result = evaluate(load_scorer(model, device=device, precision=precision), load_examples(data, limit=limit))
+    if labels_out is not None:
+        labels_out.write_text("".join(f"{label}\n" for label in result.pop("labels")), encoding="utf-8")
+    else:
+        result.pop("labels")
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
         return

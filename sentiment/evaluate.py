@@ -48,4 +48,6 @@ def evaluate(scorer, examples: Sequence[Example]) -> dict:
     }
     out["texts_per_second"] = len(examples) / elapsed if elapsed > 0 else 0.0
     out["model"] = f"{scorer.name}@{scorer.version}"
+    out["device"] = scorer.device
+    out["labels"] = pred
     return out

@@ -95,10 +95,11 @@ def score_stage(engine: Engine, settings: SentimentSettings, progress: Callable[
         with session_scope(engine) as session:
             if not pending_count(session, *identity):
                 return 0
-    scorer = load_scorer(settings.model, quantize=settings.quantize)
+    scorer = load_scorer(settings.model, quantize=settings.quantize, device=settings.device, precision=settings.precision)
+    batch_size = settings.batch_size or (256 if scorer.device == "cpu" else 8192)
     with session_scope(engine) as session:
         total = pending_count(session, scorer.name, scorer.version)
-        return score_unscored(session, scorer, batch_size=settings.batch_size,
+        return score_unscored(session, scorer, batch_size=batch_size,
                               progress=progress and (lambda done: progress(done, total)), tally=tally)
 
 

@@ -25,6 +25,7 @@ DEFAULT_SPEC = "default"
 class Scorer(Protocol):
     name: str  # stored with every score row, with version
     version: str
+    device: str  # "cpu" or "cuda": where it runs, which sizes the batches it is given
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         """One Score per text, same order; batched internally."""
@@ -35,26 +36,31 @@ _cache: dict[tuple, Scorer] = {}
 _lock = threading.Lock()
 
 
-def _build(spec: str, quantize: bool) -> Scorer:
+def _build(spec: str, quantize: bool, device: str, precision: str) -> Scorer:
+    if spec == "vader":
+        from .vader_backend import VaderScorer
+
+        return VaderScorer()
+    from .device import DeviceError, resolve_device
+
+    where = {"quantize": quantize, "device": resolve_device(device), "precision": precision}
+    if quantize and where["device"] != "cpu":
+        raise DeviceError("sentiment.quantize (int8) is for the CPU; on a GPU use precision: bf16 instead")
     if spec == DEFAULT_SPEC or spec.startswith(DEFAULT_SPEC + "@"):
         from .e5_head import E5HeadScorer
 
         encoder = spec.split("@", 1)[1] if "@" in spec else None
-        return E5HeadScorer(encoder=encoder, quantize=quantize)
+        return E5HeadScorer(encoder=encoder, **where)
     if spec.endswith(".npz") or "@" in spec and spec.split("@", 1)[0].endswith(".npz"):
         from .e5_head import E5HeadScorer
 
         head, _, encoder = spec.partition("@")
         if not Path(head).is_file():
             raise FileNotFoundError(f"head file {head} not found")
-        return E5HeadScorer(head=head, encoder=encoder or None, quantize=quantize)
-    if spec == "vader":
-        from .vader_backend import VaderScorer
-
-        return VaderScorer()
+        return E5HeadScorer(head=head, encoder=encoder or None, **where)
     from .transformers_backend import TransformersScorer
 
-    return TransformersScorer(spec, quantize=quantize)
+    return TransformersScorer(spec, **where)
 
 
 def scorer_identity(spec: str | None = None, quantize: bool = False) -> tuple[str, str] | None:
@@ -84,9 +90,10 @@ def scorer_identity(spec: str | None = None, quantize: bool = False) -> tuple[st
     return None  # a hub model not downloaded yet: loading it is the only way to know
 
 
-def load_scorer(spec: str | None = None, quantize: bool = False) -> Scorer:
-    """The scorer for `spec`, loaded once per process (models are large; loading takes seconds)."""
-    key = (spec or DEFAULT_SPEC, bool(quantize))
+def load_scorer(spec: str | None = None, quantize: bool = False, device: str = "auto", precision: str = "auto") -> Scorer:
+    """The scorer for `spec`, loaded once per process (models are large; loading takes seconds), on `device`
+    (auto: a CUDA GPU when torch sees one, else the CPU) in `precision` (sentiment/device.py)."""
+    key = (spec or DEFAULT_SPEC, bool(quantize), device, precision)
     with _lock:
         if key not in _cache:
             _cache[key] = _build(*key)

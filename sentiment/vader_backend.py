@@ -8,6 +8,7 @@ from .scores import Score
 
 class VaderScorer:
     name = "vader"
+    device = "cpu"
 
     def __init__(self):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer

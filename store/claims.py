@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from .locks import worker_name
 from .models import WorkClaim, utcnow
 
+MAX_TRIES = 20
+
 
 def unclaimed(stage: str, id_column, lease: timedelta):
     """A WHERE clause: no live claim of `stage` on the row whose id is `id_column`."""
@@ -26,23 +28,28 @@ def unclaimed(stage: str, id_column, lease: timedelta):
 
 def claim(session: Session, stage: str, candidates: Select, lease: timedelta, worker: str | None = None) -> list[int]:
     """Claim the ids `candidates` selects (one id column; filter it with `unclaimed` and limit it). Commits.
-    Returns the ids this worker now holds, ascending; empty when there is nothing left to do."""
-    ids = list(session.scalars(candidates))
-    if not ids:
-        return []
+    Returns the ids this worker now holds, ascending; empty when no candidate is left (or, after a few tries,
+    when others keep taking every candidate first: this run stops, the next one goes on)."""
     worker = worker or worker_name()
-    now = utcnow()
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[session.get_bind().dialect.name]
-    statement = insert(WorkClaim).values([{"stage": stage, "item_id": item_id, "claimed_by": worker, "claimed_at": now}
-                                          for item_id in ids])
-    # A live claim stays its holder's; an expired one (its worker died) is taken over.
-    statement = statement.on_conflict_do_update(
-        index_elements=["stage", "item_id"], set_={"claimed_by": worker, "claimed_at": now},
-        where=WorkClaim.claimed_at <= now - lease,
-    ).returning(WorkClaim.item_id)
-    won = sorted(session.scalars(statement))
-    session.commit()
-    return won
+    for _ in range(MAX_TRIES):
+        ids = list(session.scalars(candidates))
+        if not ids:
+            return []
+        now = utcnow()
+        statement = insert(WorkClaim).values([{"stage": stage, "item_id": item_id, "claimed_by": worker,
+                                               "claimed_at": now} for item_id in ids])
+        # A live claim stays its holder's; an expired one (its worker died) is taken over.
+        statement = statement.on_conflict_do_update(
+            index_elements=["stage", "item_id"], set_={"claimed_by": worker, "claimed_at": now},
+            where=WorkClaim.claimed_at <= now - lease,
+        ).returning(WorkClaim.item_id)
+        won = sorted(session.scalars(statement))
+        session.commit()
+        if won:
+            return won
+        # others claimed every one of them between our read and our insert: read again
+    return []
 
 
 def release(session: Session, stage: str, ids: list[int]) -> None:

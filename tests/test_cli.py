@@ -1,6 +1,7 @@
 """The `careloop` command as a user runs it: a real process, a real SQLite file."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,8 @@ def careloop(*args, env=None, check=True):
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    first = careloop("demo", env={"CARELOOP_DATABASE_URL": url})
+    # a progress line per batch (a log file gets one every 10 s by default)
+    first = careloop("demo", env={"CARELOOP_DATABASE_URL": url, "CARELOOP_PROGRESS_SECONDS": "0"})
     return url, first.stdout
 
 
@@ -42,11 +44,13 @@ def test_demo_prints_mentions_per_source_and_language(demo_db):
 
 def test_stats_json_has_the_documented_keys(demo_db):
     summary = stats(demo_db[0])
-    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources"):
+    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources",
+                "stale_sources"):
         assert key in summary
     assert summary["duplicates_linked"] >= 1
     assert {"cs", "en", "ru"} <= set(summary["by_language"])
     assert all({"name", "type", "last_run_at", "last_status"} <= set(source) for source in summary["sources"])
+    assert summary["stale_sources"] == []  # every demo source just ran
 
 
 def test_running_the_demo_loop_again_adds_nothing(demo_db):
@@ -70,3 +74,27 @@ def test_bad_config_is_a_clear_error_not_a_traceback(tmp_path):
     result = careloop("run", "--config", str(bad), check=False)
     assert result.returncode == 2
     assert str(bad) in result.stderr and "brands.0.keywords" in result.stderr and "Traceback" not in result.stdout + result.stderr
+
+
+def test_stats_after_make_demo_needs_no_flags_and_says_which_configuration(tmp_path):
+    """From the repository root after `make demo`: the demo configuration, named on stderr; elsewhere (no
+    careloop.yaml, no demo database) the usual error."""
+    from careloop.context import DEMO_DATABASE
+
+    env = {key: value for key, value in os.environ.items() if key not in ("CARELOOP_CONFIG", "CARELOOP_DATABASE_URL")}
+    if not DEMO_DATABASE.exists():  # what `make demo` leaves: the demo database in var/
+        subprocess.run([CARELOOP, "db", "upgrade", "--config", "examples/careloop.yaml"], cwd=REPO, env=env, check=True,
+                       capture_output=True)
+    here = subprocess.run([CARELOOP, "stats", "--json"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert here.returncode == 0 and "mentions" in json.loads(here.stdout)
+    assert "using the demo configuration examples/careloop.yaml" in here.stderr
+    elsewhere = subprocess.run([CARELOOP, "stats"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert elsewhere.returncode == 2 and "configuration file not found" in elsewhere.stderr
+
+
+def test_output_to_a_log_gets_progress_lines_not_a_spinner(demo_db):
+    _, output = demo_db
+    scored = int(re.search(r"sentiment: (\d+) mentions scored", output).group(1))
+    assert re.search(rf"^scoring: {scored}/{scored} \(100%\), [\d,]+/s$", output, re.M)
+    assert re.search(r"^drafting: \d+/\d+ \(100%\), [\d,]+/s$", output, re.M)
+    assert "fetching…" not in output

@@ -61,3 +61,11 @@ def test_train_command_writes_a_usable_head(default_scorer, tmp_path):
     scorer = load_scorer(str(out))
     assert scorer.version != default_scorer.version
     assert [s.label for s in scorer.score(["great product love it", "terrible broken product"])] == ["positive", "negative"]
+
+
+def test_identity_read_from_files_is_what_the_loaded_model_reports():
+    """The idle check compares stored scores with this identity; a mismatch would load the model every run."""
+    from sentiment.scorer import load_scorer, scorer_identity
+
+    scorer = load_scorer()
+    assert scorer_identity() == (scorer.name, scorer.version)

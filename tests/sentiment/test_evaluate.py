@@ -40,7 +40,7 @@ def test_eval_cli_json(monkeypatch):
     import sentiment.scorer as scorer_mod
     from sentiment.cli import app
 
-    monkeypatch.setattr(scorer_mod, "_build", lambda spec, quantize: KeywordScorer())
+    monkeypatch.setattr(scorer_mod, "_build", lambda spec, quantize, device, precision: KeywordScorer())
     monkeypatch.setattr(scorer_mod, "_cache", {})
     res = CliRunner().invoke(app, ["eval", "--data", str(TINY), "--json", "--model", "kw"])
     assert res.exit_code == 0, res.output

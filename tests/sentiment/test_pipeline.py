@@ -11,6 +11,8 @@ from store.models import Mention, SentimentScore, Source
 class KeywordScorer:
     """Fast stand-in for a model: 'bad' -> negative, 'good' -> positive, else neutral."""
 
+    device = "cpu"
+
     def __init__(self, name="kw", version="1", flip=False):
         self.name, self.version, self.flip, self.calls = name, version, flip, 0
 
@@ -90,3 +92,21 @@ def test_sentiment_stats(session):
     assert sentiment_stats(session) == {"by_sentiment": {"negative": 0, "neutral": 0, "positive": 0, "unscored": 5}}
     score_unscored(session, KeywordScorer())
     assert sentiment_stats(session) == {"by_sentiment": {"negative": 2, "neutral": 1, "positive": 2, "unscored": 0}}
+
+
+def test_score_stage_with_nothing_to_score_loads_no_model(sqlite_engine, monkeypatch):
+    """A score flow runs every few minutes; loading the model costs seconds, so an idle run must not."""
+    import sentiment.pipeline as pipeline
+    from careloop.config import SentimentSettings
+    from sentiment.scorer import scorer_identity
+
+    settings = SentimentSettings(model="vader")
+    loads = []
+    monkeypatch.setattr(pipeline, "load_scorer", lambda *args, **kwargs: loads.append(args) or KeywordScorer(*scorer_identity("vader")))
+    with Session(sqlite_engine) as s:
+        s.add(Source(name="news", type="feed", cursor={}))
+        s.flush()
+        s.add(Mention(source_id=1, source_type="feed", external_id="1", text="bad", text_hash="1"))
+        s.commit()
+    assert pipeline.score_stage(sqlite_engine, settings) == 1 and len(loads) == 1
+    assert pipeline.score_stage(sqlite_engine, settings) == 0 and len(loads) == 1  # nothing left: no load
