@@ -17,7 +17,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 
 from careloop.config import SourceConfig, load_config
 from flows.run_output import forward_careloop_logs, publish_artifact, table
-from ingest.health import prune_runs
+from ingest.health import prune_runs, stale_sources
 from ingest.pipeline import ingest_source
 from store.db import connect, session_scope
 
@@ -71,10 +71,17 @@ def ingest_flow(config_path: str | None = None, source_type: str | None = None, 
                 logger.error("source %r failed: %s", name, state.message)
     with session_scope(engine) as session:
         prune_runs(session, config.runs.keep_days)
-    publish_artifact(f"careloop-ingest-{source_type or 'sources'}", f"Ingest: {len(selected) - len(failed)} of {len(selected)} sources stored", table(
-        ["source", "status", "fetched", "new", "edited", "duplicates", "problems"],
-        [[s["source"], s["status"], s["fetched"], s["stored"], s["updated"], s["duplicates_linked"], "; ".join(s["problems"])]
-         for s in summaries]))
+        stale = stale_sources(session, config)
+    body = table(["source", "status", "fetched", "new", "edited", "duplicates", "problems"],
+                 [[s["source"], s["status"], s["fetched"], s["stored"], s["updated"], s["duplicates_linked"],
+                   "; ".join(s["problems"])] for s in summaries])
+    if stale:
+        body += "\n\n## Stale sources\n\n" + table(
+            ["source", "no success for", "stale after", "last error"],
+            [[entry["name"], entry["silent_for"], entry["stale_after"], entry["last_error"] or ""] for entry in stale])
+        logger.warning("stale sources: %s", ", ".join(entry["name"] for entry in stale))
+    publish_artifact(f"careloop-ingest-{source_type or 'sources'}",
+                     f"Ingest: {len(selected) - len(failed)} of {len(selected)} sources stored", body)
     if failed:
         return Failed(message=f"{len(failed)} of {len(selected)} sources failed: {', '.join(failed)}; the others were stored")
     return summaries

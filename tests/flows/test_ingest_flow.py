@@ -1,9 +1,14 @@
 """The ingest flow run through Prefect: tasks per source, a failing source retried and recorded."""
+import re
 import socket
 import time
 
 import yaml
 from sqlalchemy import func, select
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 
 from flows.ingest_flow import ingest_flow
 from store.db import connect, session_scope
@@ -27,7 +32,8 @@ def write_config(tmp_path, db_url, sources):
 def test_ingest_flow_runs_every_source_and_survives_a_failing_one(prefect_harness, db_url, tmp_path):
     config_path = write_config(tmp_path, db_url, [
         {"name": "toot", "type": "feed", "path": str(FEEDS / "mastodon_tag_nokia.rss")},
-        {"name": "broken", "type": "feed", "path": str(tmp_path / "missing.xml"), "fetch_retry_delays": [0, 0]},
+        {"name": "broken", "type": "feed", "path": str(tmp_path / "missing.xml"), "fetch_retry_delays": [0, 0],
+         "stale_after": "1s"},
         {"name": "hn", "type": "feed", "path": str(FEEDS / "hnrss_slack.xml")},
     ])
     state = ingest_flow(config_path=config_path, return_state=True)
@@ -39,6 +45,13 @@ def test_ingest_flow_runs_every_source_and_survives_a_failing_one(prefect_harnes
     # two retries after the first attempt, each in the run log
     assert sorted(runs).count(("broken", "failed")) == 3
     assert ("toot", "ok") in runs and ("hn", "ok") in runs
+    # the run's artifact in the Prefect UI: per source what happened, and the source that went stale
+    with get_client(sync_client=True) as client:
+        artifact = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["careloop-ingest-sources"])),
+                                         sort=ArtifactSort.CREATED_DESC, limit=1)[0]
+    assert re.search(r"^\| toot \| ok \| \d+ \| 4 \|", artifact.data, re.M)
+    stale = artifact.data.split("## Stale sources")[1]
+    assert "| broken |" in stale and "| toot |" not in stale
 
     again = ingest_flow(config_path=config_path, source_type="feed", source_names=["toot", "hn"], return_state=True)
     assert again.is_completed()
