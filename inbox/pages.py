@@ -44,12 +44,12 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
 
 
 @router.get("/mentions/{mention_id}")
-async def mention_page(request: Request, mention_id: int, next: str = "/", user: User = Depends(role("agent")),
-                 session: Session = Depends(database)):
+async def mention_page(request: Request, mention_id: int, next: str = "/", draft: int | None = None,
+                       user: User = Depends(role("agent")), session: Session = Depends(database)):
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise HTTPException(404, f"Mention #{mention_id} does not exist.")
-    draft, outbox = mention_draft(session, mention_id)
+    draft, outbox = mention_draft(session, mention_id, draft)
     # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":

@@ -1,7 +1,8 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
-from .contacts import Suppression
+from .contacts import Contact, ContactHandle, Suppression
 from .listening import Mention, MentionRevision, Run, Source
+from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .sentiment import SentimentScore
@@ -12,4 +13,5 @@ __all__ = [
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
 ]
-__all__ += ["SentimentScore", "Suppression"]
+__all__ += ["SentimentScore", "Contact", "ContactHandle", "Suppression",
+            "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign"]
