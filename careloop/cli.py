@@ -15,7 +15,9 @@ from careloop.context import ConfigOption, fail, open_config, open_store
 from careloop.loop import run_loop
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
+from contacts.cli import register as register_contacts
 from inbox.cli import register as register_inbox
+from notices.cli import register as register_notices
 from publishing.cli import register as register_outbox
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
@@ -156,6 +158,8 @@ register_sentiment(app)
 register_drafting(app)
 register_inbox(app)
 register_outbox(app)
+register_contacts(app)
+register_notices(app)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.models import User
 
-ROLES = ("agent", "marketing", "admin")
+ROLES = ("agent", "marketing", "manager", "admin")  # manager: known issues, notice campaigns (and later surveys)
 DEMO_USER = "demo"
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
@@ -21,7 +21,8 @@ class UserError(ValueError):
     """The user cannot be created as asked; the message says why."""
 
 
-def add_user(session: Session, name: str, role: str, password: str, display_name: str | None = None) -> User:
+def add_user(session: Session, name: str, role: str, password: str, display_name: str | None = None,
+             email: str | None = None) -> User:
     name = name.strip()
     if not name:
         raise UserError("a user name is required")
@@ -31,7 +32,10 @@ def add_user(session: Session, name: str, role: str, password: str, display_name
         raise UserError("the password must have at least 8 characters")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"user {name!r} already exists")
-    user = User(name=name, role=role, password_hash=_hasher.hash(password), display_name=display_name, active=True)
+    if email is not None and "@" not in email:
+        raise UserError(f"{email!r} is not an e-mail address")
+    user = User(name=name, role=role, password_hash=_hasher.hash(password), display_name=display_name, active=True,
+                email=email.strip().lower() if email else None)
     session.add(user)
     session.flush()
     return user
