@@ -79,6 +79,9 @@ def _condition(node: ast.AST, source: str, names: set[str]) -> Callable[[Mapping
 
 
 def _operand(node: ast.AST, source: str, names: set[str]) -> Callable[[Mapping[str, Any]], Any]:
+    if isinstance(node, ast.Name) and node.id in ("true", "false"):  # YAML-style literals
+        literal = node.id == "true"
+        return lambda attrs: literal
     if isinstance(node, ast.Name):
         names.add(node.id)
         return lambda attrs: _lookup(attrs, node.id)
