@@ -104,14 +104,28 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
+    _demo_notices(config)
     with session_scope(open_store(config)) as session:
         credentials = ensure_demo_user(session)
+        manager = ensure_demo_user(session, "demo-manager", "manager", email="manager@example.com")
     shown = DEMO_CONFIG.relative_to(Path.cwd()) if DEMO_CONFIG.is_relative_to(Path.cwd()) else DEMO_CONFIG
     console.print(f"\ndatabase: {url}", highlight=False)
     console.print(f"again, on the same database: careloop run --config {shown}", highlight=False)
     console.print(f"agents' inbox: careloop serve --config {shown}   then open http://127.0.0.1:8000/", highlight=False)
-    if credentials:
-        console.print(f"demo login (shown only this once): {credentials[0]} / {credentials[1]}", highlight=False, markup=False)
+    for login in (credentials, manager):
+        if login:
+            console.print(f"demo login (shown only this once): {login[0]} / {login[1]}", highlight=False, markup=False)
+
+
+def _demo_notices(config) -> None:
+    from notices.demo import run_demo_notices
+
+    result = run_demo_notices(open_store(config), config, REPO_ROOT / "examples" / "data" / "contacts")
+    skipped = ", ".join(f"{count} {status.removeprefix('skipped_')}" for status, count in sorted(result.approved.items())
+                        if status.startswith("skipped_")) or "none"
+    console.print(f"contacts: {result.contacts_added} imported\n"
+                  f"notices: {result.delivered['sent']} sent to the local SMTP sink ({result.received} received)"
+                  + (f", skipped by reason: {skipped}" if result.approved else ", nothing new to send"), highlight=False)
 
 
 @app.command()

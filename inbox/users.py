@@ -50,10 +50,12 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user
 
 
-def ensure_demo_user(session: Session) -> tuple[str, str] | None:
-    """Create the `demo` agent with a random password the first time and return (name, password); later None."""
-    if session.scalar(select(User.id).where(User.name == DEMO_USER)) is not None:
+def ensure_demo_user(session: Session, name: str = DEMO_USER, role: str = "agent",
+                     email: str | None = None) -> tuple[str, str] | None:
+    """Create a demo user (the `demo` agent by default) with a random password the first time and return
+    (name, password); later None."""
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
         return None
     password = secrets.token_urlsafe(12)
-    add_user(session, DEMO_USER, "agent", password, display_name="Demo agent")
-    return DEMO_USER, password
+    add_user(session, name, role, password, display_name=f"Demo {role}", email=email)
+    return name, password
