@@ -108,3 +108,18 @@ def smtp_sink(smtp_sink_server):
 def email_settings(sink, **overrides) -> dict:
     """The `email:` section of careloop.yaml for a loopback sink."""
     return {"host": sink.host, "port": sink.port, "security": "none", "from": "Nokia Care <care@example.com>", **overrides}
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for every browser test (playwright drives it); each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -11,5 +11,5 @@ def test_every_enabled_source_gets_its_own_scheduled_deployment():
         deployment = deployments[f"ingest-{source.name}"]
         assert deployment.parameters == {"config_path": str(config.path), "source_names": [source.name]}
         assert deployment.schedules[0].schedule.cron == source.schedule
-    assert {"score", "draft", "publish"} <= set(deployments)
+    assert {"score", "draft", "publish", "notices"} <= set(deployments)
     assert deployments["publish"].schedules[0].schedule.cron == "*/2 * * * *"
