@@ -283,6 +283,7 @@ class EmailSettings(Strict):
     sender: str = Field(alias="from", min_length=3)  # "Nokia Care <care@example.com>"
     reply_to: str | None = None
     rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit (a relay's limit goes here)
+    connections: int = Field(default=4, ge=1, le=32)  # SMTP sessions at once during a delivery run
     timeout_seconds: float = Field(default=30, gt=0)
 
 

@@ -39,9 +39,14 @@ def _environment(directory: Path) -> SandboxedEnvironment:
                                 autoescape=select_autoescape(["html"], default=False), keep_trailing_newline=False)
 
 
+@lru_cache(maxsize=8)
+def _languages(directory: Path) -> frozenset[str]:
+    return frozenset(path.name for path in directory.iterdir() if path.is_dir()) if directory.is_dir() else frozenset()
+
+
 def notice_language(config: Config, language: str | None) -> str:
-    directory = templates_dir(config)
-    return language if language and (directory / language).is_dir() else config.notices.fallback_language
+    """The contact's language when there are notice templates for it, else notices.fallback_language."""
+    return language if language in _languages(templates_dir(config)) else config.notices.fallback_language
 
 
 def render_notice(config: Config, issue: KnownIssueRecord, stage: str, language: str, *, name: str | None,

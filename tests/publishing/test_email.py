@@ -70,8 +70,10 @@ def test_refused_connections_then_recovery_deliver_everything_once(engine, confi
         _mail(engine, f"notice:{index}", to=f"person{index}@example.com")
     smtp_sink.stop()
     try:
-        assert deliver(engine, config, kinds=["notice"])["retrying"] == 1  # the first one finds the server gone
+        assert deliver(engine, config, kinds=["notice"])["retrying"] == 3  # each put back, none charged an attempt
         assert {status for status, _ in _statuses(engine).values()} == {"queued"}
+        with session_scope(engine) as session:
+            assert set(session.scalars(select(OutboxMessage.attempts))) == {0}
         assert "cannot reach SMTP server" in _statuses(engine)["notice:0"][1]
     finally:
         smtp_sink.start()

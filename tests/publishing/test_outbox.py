@@ -74,7 +74,7 @@ def test_a_channel_that_is_down_charges_no_attempt_and_is_left_alone(engine, con
     _queue(engine, "one", "two")
     channel = RecordingChannel()
     channel.fail(None, ChannelDown("cannot reach SMTP server"))
-    assert deliver(engine, config, kinds=["alert"], channels={"recording": channel}) == {**NOTHING, "retrying": 1}
+    assert deliver(engine, config, kinds=["alert"], channels={"recording": channel}) == {**NOTHING, "retrying": 2}
     assert {row.attempts for row in _rows(engine).values()} == {0}
     assert deliver(engine, config, kinds=["alert"], channels={"recording": channel})["sent"] == 2
 
