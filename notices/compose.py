@@ -16,6 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from careloop.secret import secret_key
 from contacts.tokens import unsubscribe_url
 from drafting.templates import display_name
 from store.issues import note_for
@@ -67,7 +68,7 @@ class NoticeComposer:
     """compose(session, row) for the outbox: the e-mail payload of a queued notice (issues read once per run)."""
 
     def __init__(self, config: Config):
-        self.config = config
+        self.config, self.secret = config, secret_key()  # read once per run, not once per message
         self._issues: dict[int, KnownIssueRecord] = {}
 
     def __call__(self, session: Session, row: OutboxMessage) -> dict:
@@ -77,7 +78,7 @@ class NoticeComposer:
         issue = self._issues.get(payload["issue_id"])
         if issue is None:
             issue = self._issues[payload["issue_id"]] = session.get(KnownIssueRecord, payload["issue_id"])
-        link = unsubscribe_url(self.config, row.contact_id, row.consent_kind or "service")
+        link = unsubscribe_url(self.config, row.contact_id, row.consent_kind or "service", self.secret)
         parts = render_notice(self.config, issue, payload["stage"], payload["language"], name=payload.get("to_name"),
                               unsubscribe=link)
         return {"to": payload["to"], "to_name": payload.get("to_name"), "unsubscribe_url": link, **parts}
