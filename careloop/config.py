@@ -283,7 +283,9 @@ class EmailSettings(Strict):
     sender: str = Field(alias="from", min_length=3)  # "Nokia Care <care@example.com>"
     reply_to: str | None = None
     rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit (a relay's limit goes here)
-    connections: int = Field(default=4, ge=1, le=32)  # SMTP sessions at once during a delivery run
+    # SMTP sessions at once in a delivery run: more help with a distant relay (each message waits for three
+    # replies); on loopback one is best (threads fight over the GIL: 1.9 → 4.9 ms of CPU per message with four).
+    connections: int = Field(default=1, ge=1, le=32)
     timeout_seconds: float = Field(default=30, gt=0)
 
 

@@ -24,8 +24,8 @@ from store.models import OUTBOX_STATUSES, Contact, KnownIssueRecord, NoticeCampa
 from .compose import notice_language, render_notice
 
 CONSENT_KIND = "service"
-_COLUMNS = (Contact.id, Contact.email, Contact.name, Contact.language, Contact.attributes,
-            Contact.consent_service, Contact.unsubscribed_service_at)
+_COLUMNS = (Contact.id, Contact.email, Contact.name, Contact.language, Contact.consent_service,
+            Contact.unsubscribed_service_at)
 
 
 @dataclass
@@ -41,11 +41,16 @@ def campaign_key(campaign: NoticeCampaign) -> str:
 
 
 def audience(session: Session, issue: KnownIssueRecord, stage: str) -> list:
-    """Contacts the rule selects (attributes plus `language`); at resolution, plus earlier recipients."""
+    """Contacts the rule selects (attributes plus `language`); at resolution, plus earlier recipients.
+    Only the attributes the rule names are read, extracted by the database (100,000 contacts: decoding every
+    attribute blob in Python was a third of the time)."""
     selected = []
     if issue.audience:
         rule = parse_rule(issue.audience)
-        selected = [row for row in session.execute(select(*_COLUMNS)) if rule({**(row.attributes or {}), "language": row.language})]
+        names = sorted(rule.names - {"language"})
+        values = [Contact.attributes[name].as_string().label(f"a{index}") for index, name in enumerate(names)]
+        rows = session.execute(select(*_COLUMNS, *values))
+        selected = [row for row in rows if rule({"language": row.language, **dict(zip(names, row[len(_COLUMNS):]))})]
     if stage == "resolved":
         keys = [f"notice:{campaign_id}" for campaign_id in
                 session.scalars(select(NoticeCampaign.id).where(NoticeCampaign.issue_id == issue.id))]

@@ -63,6 +63,9 @@ COUNTS = ("sent", "recovered", "failed", "retrying", "uncertain")
 Compose = Callable[[Session, OutboxMessage], dict]
 
 
+_TABLE = OutboxMessage.__table__
+
+
 def enqueue(session: Session, *, key: str, kind: str, channel: str, payload: dict, status: str = "queued",
             **fields) -> bool:
     return enqueue_many(session, [{"key": key, "kind": kind, "channel": channel, "payload": payload, "status": status,
@@ -83,11 +86,11 @@ def enqueue_many(session: Session, rows: list[dict]) -> int:
         if row["status"] not in (*OUTBOX_STATUSES, "manual"):
             raise ValueError(f"outbox row {row['key']!r}: unknown status {row['status']!r}")
         prepared.append(row)
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[session.get_bind().dialect.name]
-    table = OutboxMessage.__table__
-    # RETURNING with many parameter sets: SQLAlchemy's "insertmanyvalues" batches them into multi-row statements it
-    # compiles once; rowcount after executemany is not reliable on psycopg.
-    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    if session.get_bind().dialect.name == "sqlite":  # sqlite3's executemany counts inserted rows exactly
+        statement = sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=["key"])
+        return sum(session.execute(statement, prepared[start:start + 5000]).rowcount for start in range(0, len(prepared), 5000))
+    # psycopg's rowcount after executemany is not reliable: RETURNING, which SQLAlchemy batches ("insertmanyvalues")
+    statement = postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=["key"]).returning(_TABLE.c.id)
     return sum(len(session.execute(statement, prepared[start:start + 5000]).all()) for start in range(0, len(prepared), 5000))
 
 
@@ -110,7 +113,6 @@ def deliver(target: Engine | Session, config: Config, *, kinds: Iterable[str],
     return run.counts
 
 
-_TABLE = OutboxMessage.__table__
 # Built once: constructing statements per message cost more than running them (100,000 notices).
 _MARK_SENT = (update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
               .values(status="sent", sent_at=bindparam("at"), external_id=bindparam("external_id"), error=None))
