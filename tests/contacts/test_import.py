@@ -106,3 +106,27 @@ def test_suppression_list_import_and_signed_bounce_reports(engine, monkeypatch):
         server.close()
     with session_scope(engine) as session:
         assert session.get(Suppression, email_hash("late@example.com")).reason == "bounced"
+
+
+def test_public_only_app_serves_unsubscribe_and_no_login_pages(engine):
+    from inbox.app import create_public_only_app
+
+    with session_scope(engine) as session:
+        _import(session, CSV)
+        jana = session.scalar(select(Contact).where(Contact.email == "jana@example.com"))
+    from contacts.tokens import unsubscribe_token
+
+    server = LiveServer(create_public_only_app(engine))
+    try:
+        with httpx.Client(base_url=server.url) as visitor:
+            assert visitor.get("/login").status_code == 404 and visitor.get("/").status_code == 404
+            path = f"/public/unsubscribe/{unsubscribe_token(jana.id, 'survey')}"
+            page = visitor.get(path, headers={"accept-language": "cs-CZ"})
+            assert page.status_code == 200 and "Odhlásit" in page.text
+            assert "default-src 'none'" in page.headers["content-security-policy"]
+            assert visitor.post(path).status_code == 200
+    finally:
+        server.close()
+    with session_scope(engine) as session:
+        jana = session.get(Contact, jana.id)
+        assert jana.unsubscribed_survey_at is not None and jana.unsubscribed_service_at is None
