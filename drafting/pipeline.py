@@ -3,13 +3,16 @@ exactly one Draft row — a checked reply in status `pending`, or `no_reply_need
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.claims import claim, release, unclaimed
+from store.db import session_scope
 from store.issues import IssueView, registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
 
@@ -20,11 +23,15 @@ from .templates import TemplateError, context_for, render, reply_language, selec
 
 ACTOR = "careloop"
 BATCH = 500
+STAGE = "draft"
+LEASE = timedelta(minutes=10)  # a batch takes well under a second; older claims belong to dead workers
 
 
-def draft_mentions(session: Session, config: Config, now: datetime | None = None) -> dict:
+def draft_mentions(session: Session, config: Config, now: datetime | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict:
     """Draft every scored mention that has no draft yet; commits per batch. Safe to run again, and side by
-    side: the unique mention_id decides which run writes a draft (and its "drafted" event).
+    side: each worker claims its batch (`store.claims`), and the unique mention_id still decides which run
+    writes a draft (and its "drafted" event) should two ever meet. `progress` gets the number handled so far.
 
     Known issues come from the registry, with careloop.yaml's upserted first (an issue resolved there gets its
     follow-up drafts here). Returns counts: drafted (pending), flagged (pending with failed checks),
@@ -36,16 +43,14 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     issues = registry_issues(session)
     session.commit()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
-    replied = exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")
-    last_id = 0
+    undrafted = ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")  # follow-ups are not replies
     while True:
-        batch = session.scalars(
-            select(Mention)
-            .where(Mention.id > last_id, Mention.sentiment_label.is_not(None), ~replied)
-            .order_by(Mention.id).limit(BATCH)
-        ).all()
-        if not batch:
+        ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
+                                                              unclaimed(STAGE, Mention.id, LEASE))
+                    .order_by(Mention.id).limit(BATCH), LEASE)
+        if not ids:
             break
+        batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
         answered = _answered_in_thread(session, batch, config)
         rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now)
                 for mention in batch]
@@ -53,19 +58,34 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
             add_drafted_event(session, draft_id, row, now)
             key = "no_reply_needed" if row["status"] == "no_reply_needed" else "flagged" if row["check_failures"] else "drafted"
             counts[key] += 1
-        last_id = batch[-1].id
+        release(session, STAGE, ids)
         session.commit()
+        if progress:
+            progress(sum(counts.values()))
     counts["waiting_for_sentiment"] = session.scalar(
-        select(func.count()).select_from(Mention)
-        .where(Mention.sentiment_label.is_(None), ~replied)
+        select(func.count()).select_from(Mention).where(Mention.sentiment_label.is_(None), undrafted)
     )
     counts["follow_ups"] = follow_ups
     return counts
 
 
+def pending_count(session: Session) -> int:
+    """Scored mentions without a reply draft: what the drafting stage has to do."""
+    return session.scalar(select(func.count()).select_from(Mention).where(
+        Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")))
+
+
+def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], None] | None = None) -> dict:
+    """The drafting stage of the loop (what `careloop draft` and the draft flow run)."""
+    with session_scope(engine) as session:
+        total = pending_count(session)
+        return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
+
+
 def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime) -> dict:
     facts = facts_for(mention, config, issues)
-    row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None, "language": None, "text": "",
+    row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
+           "language": None, "text": "",
            "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
     reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
     if reason:

@@ -1,6 +1,7 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .contacts import Contact, ContactHandle, Suppression
+from .coordination import StoreLock, WorkClaim
 from .listening import Mention, MentionRevision, Run, Source
 from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
@@ -12,6 +13,7 @@ __all__ = [
     "Mention", "MentionRevision", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
+    "SentimentScore", "StoreLock", "WorkClaim",
+    "Contact", "ContactHandle", "Suppression",
+    "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
 ]
-__all__ += ["SentimentScore", "Contact", "ContactHandle", "Suppression",
-            "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign"]

@@ -2,7 +2,7 @@
 suppression list; statuses queued/claimed/sent/failed/uncertain/skipped_*; kinds say what a message is, channels how it leaves
 
 Revision ID: n12a
-Revises: 0002
+Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import store.models.base
 
 
 revision = 'n12a'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
