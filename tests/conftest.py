@@ -114,6 +114,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: while the shared Chromium is open, Playwright's sync API keeps an event loop running
+    in the main thread, and Prefect's sync calls made after it would return coroutines."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Debian Chromium for every browser test (playwright drives it); each test opens its own context."""
