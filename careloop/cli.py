@@ -140,7 +140,7 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
 def _demo_notices(config) -> None:
     from notices.demo import run_demo_notices
 
-    result = run_demo_notices(open_store(config), config, REPO_ROOT / "examples" / "data" / "contacts")
+    result = run_demo_notices(open_store(config), config, DEMO_CONFIG.parent / "data" / "contacts")
     skipped = ", ".join(f"{count} {status.removeprefix('skipped_')}" for status, count in sorted(result.approved.items())
                         if status.startswith("skipped_")) or "none"
     console.print(f"contacts: {result.contacts_added} imported\n"

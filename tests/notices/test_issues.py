@@ -2,7 +2,6 @@
 campaigns and history, reach counts, and follow-up drafts in the threads we answered once an issue is resolved."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
