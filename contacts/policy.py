@@ -60,7 +60,7 @@ class Gate:
 
     def check(self, contact: Any) -> tuple[str, str | None]:
         """("queued", None) or (skipped status, reason) for one contact (an ORM row or a Core row)."""
-        reason = self.suppressed.get(email_hash(contact.email))
+        reason = self.suppressed and self.suppressed.get(email_hash(contact.email))  # no list, no hashing
         if reason:
             return "skipped_unsubscribed", f"address suppressed ({reason})"
         unsubscribed = getattr(contact, f"unsubscribed_{self.kind}_at")
