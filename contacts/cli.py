@@ -21,20 +21,27 @@ def _read(path: Path):
         fail(f"{path}: file not found")
 
 
-@contacts_app.command("import")
-def import_command(file: Path = typer.Argument(..., help="CSV with an email column"), config: Optional[Path] = ConfigOption) -> None:
-    """Upsert contacts by e-mail; unknown columns become attributes. Any bad row: nothing is imported."""
+def _import_file(file: Path, config: Optional[Path], read):
+    """read(session, stream, name) in one transaction; a bad file ends the command with its message."""
     from store.db import session_scope
 
-    from .importer import ContactImportError, import_contacts
+    from .importer import ContactImportError
 
     stream = _read(file)
     _, engine = config_and_engine(config)
     try:
         with session_scope(engine) as session:
-            report = import_contacts(session, stream, str(file))
+            return read(session, stream, str(file))
     except ContactImportError as exc:
         fail(str(exc))
+
+
+@contacts_app.command("import")
+def import_command(file: Path = typer.Argument(..., help="CSV with an email column"), config: Optional[Path] = ConfigOption) -> None:
+    """Upsert contacts by e-mail; unknown columns become attributes. Any bad row: nothing is imported."""
+    from .importer import import_contacts
+
+    report = _import_file(file, config, import_contacts)
     typer.echo(f"{report.created} contacts added, {report.updated} updated"
                + (f", {len(report.skipped_erased)} skipped: erased earlier (lines {', '.join(map(str, report.skipped_erased))})"
                   if report.skipped_erased else ""))
@@ -78,17 +85,9 @@ def erase_command(email: str, config: Optional[Path] = ConfigOption) -> None:
 def suppress_command(file: Path = typer.Argument(..., help="CSV with email and optional reason (bounced, complained, manual)"),
                      config: Optional[Path] = ConfigOption) -> None:
     """Import a suppression list: these addresses never get another message."""
-    from store.db import session_scope
+    from .importer import import_suppressions
 
-    from .importer import ContactImportError, import_suppressions
-
-    stream = _read(file)
-    _, engine = config_and_engine(config)
-    try:
-        with session_scope(engine) as session:
-            added = import_suppressions(session, stream, str(file))
-    except ContactImportError as exc:
-        fail(str(exc))
+    added = _import_file(file, config, import_suppressions)
     typer.echo(f"{added} addresses added to the suppression list")
 
 

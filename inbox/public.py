@@ -46,22 +46,16 @@ def create_public_app(engine: Engine) -> FastAPI:
         wanted = (request.headers.get("accept-language") or "en")[:2].lower()
         return TEXTS.get(wanted, TEXTS["en"])
 
-    @app.get("/unsubscribe/{token}")
-    async def unsubscribe_page(request: Request, token: str):
-        title, question, button, _ = texts(request)
-        try:
-            _, kind = read_token(token)
-        except TokenError as exc:
-            return _page(request, 400, title=title, message=str(exc))
-        return _page(request, title=title, question=question.format(kind=kind), button=button, action=request.url.path)
-
-    @app.post("/unsubscribe/{token}")
-    async def unsubscribe_now(request: Request, token: str):
-        title, _, _, done = texts(request)
+    @app.api_route("/unsubscribe/{token}", methods=["GET", "POST"])
+    async def unsubscribe_link(request: Request, token: str):
+        """GET: the page with its button; POST (the button, or a mail client's one-click): unsubscribed."""
+        title, question, button, done = texts(request)
         try:
             contact_id, kind = read_token(token)
         except TokenError as exc:
             return _page(request, 400, title=title, message=str(exc))
+        if request.method == "GET":
+            return _page(request, title=title, question=question.format(kind=kind), button=button, action=request.url.path)
         with sessions() as session:
             unsubscribe(session, contact_id, kind)
             session.commit()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config
 from careloop.secret import secret_key
 from contacts.tokens import unsubscribe_url
-from drafting.templates import display_name
+from drafting.templates import configured_dir, display_name
 from store.issues import note_for
 from store.models import KnownIssueRecord, OutboxMessage
 
@@ -27,11 +27,7 @@ PARTS = {"subject": "subject.txt", "text": "notice.txt", "html": "notice.html"}
 
 
 def templates_dir(config: Config) -> Path:
-    configured = config.notices.templates_dir
-    if configured is None:
-        return BUNDLED
-    base = config.path.parent if config.path else Path.cwd()
-    return configured if configured.is_absolute() else (base / configured).resolve()
+    return configured_dir(config, config.notices.templates_dir, BUNDLED)
 
 
 @lru_cache(maxsize=8)
