@@ -16,7 +16,10 @@ from careloop.context import DEMO_CONFIG, ConfigOption, fail, open_config, open_
 from careloop.progress import ProgressLines
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
+from contacts.cli import register as register_contacts
 from inbox.cli import register as register_inbox
+from notices.cli import register as register_notices
+from publishing.cli import register as register_outbox
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
 
@@ -122,14 +125,28 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
+    _demo_notices(config)
     with session_scope(open_store(config)) as session:
         credentials = ensure_demo_user(session)
+        manager = ensure_demo_user(session, "demo-manager", "manager", email="manager@example.com")
     shown = DEMO_CONFIG.relative_to(Path.cwd()) if DEMO_CONFIG.is_relative_to(Path.cwd()) else DEMO_CONFIG
     console.print(f"\ndatabase: {url}", highlight=False)
     console.print(f"again, on the same database: careloop run --config {shown}", highlight=False)
     console.print(f"agents' inbox: careloop serve --config {shown}   then open http://127.0.0.1:8000/", highlight=False)
-    if credentials:
-        console.print(f"demo login (shown only this once): {credentials[0]} / {credentials[1]}", highlight=False, markup=False)
+    for login in (credentials, manager):
+        if login:
+            console.print(f"demo login (shown only this once): {login[0]} / {login[1]}", highlight=False, markup=False)
+
+
+def _demo_notices(config) -> None:
+    from notices.demo import run_demo_notices
+
+    result = run_demo_notices(open_store(config), config, DEMO_CONFIG.parent / "data" / "contacts")
+    skipped = ", ".join(f"{count} {status.removeprefix('skipped_')}" for status, count in sorted(result.approved.items())
+                        if status.startswith("skipped_")) or "none"
+    console.print(f"contacts: {result.contacts_added} imported\n"
+                  f"notices: {result.delivered['sent']} sent to the local SMTP sink ({result.received} received)"
+                  + (f", skipped by reason: {skipped}" if result.approved else ", nothing new to send"), highlight=False)
 
 
 @app.command()
@@ -177,6 +194,9 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
 register_sentiment(app)
 register_drafting(app)
 register_inbox(app)
+register_outbox(app)
+register_contacts(app)
+register_notices(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from careloop.config import Config, KnownIssue
 from sentiment.pipeline import mention_text
+from store.issues import IssueView
 from store.models import Mention
 
 
@@ -19,7 +20,7 @@ class Facts:
     brand: str | None
     text: str
     question: bool
-    known_issue: KnownIssue | None
+    known_issue: KnownIssue | IssueView | None
 
 
 @lru_cache(maxsize=1024)
@@ -42,7 +43,7 @@ def asks_question(text: str, question_words: list[str]) -> bool:
     return opener.search(text) is not None
 
 
-def known_issue_for(text: str, brand: str | None, issues: list[KnownIssue]) -> KnownIssue | None:
+def known_issue_for(text: str, brand: str | None, issues: list) -> KnownIssue | IssueView | None:
     """The first known issue of this brand whose keywords (and product, when it names products) appear."""
     for issue in issues:
         if issue.brand not in (None, brand):
@@ -52,7 +53,8 @@ def known_issue_for(text: str, brand: str | None, issues: list[KnownIssue]) -> K
     return None
 
 
-def facts_for(mention: Mention, config: Config) -> Facts:
+def facts_for(mention: Mention, config: Config, issues: list[IssueView] | None = None) -> Facts:
+    """`issues`: the known-issue registry (store.issues.registry_issues); careloop.yaml's list when not given."""
     text = mention_text(mention)
     language = mention.language or config.replies.fallback_language
     return Facts(
@@ -63,5 +65,5 @@ def facts_for(mention: Mention, config: Config) -> Facts:
         brand=mention.brand,
         text=text,
         question=asks_question(text, config.replies.question_words.get(language, [])),
-        known_issue=known_issue_for(text, mention.brand, list(config.known_issues)),
+        known_issue=known_issue_for(text, mention.brand, list(config.known_issues) if issues is None else issues),
     )

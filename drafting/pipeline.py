@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config
 from store.claims import claim, release, unclaimed
 from store.db import session_scope
+from store.issues import IssueView, registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
 
 from .checks import messages, problems_in
@@ -32,11 +33,17 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     side: each worker claims its batch (`store.claims`), and the unique mention_id still decides which run
     writes a draft (and its "drafted" event) should two ever meet. `progress` gets the number handled so far.
 
-    Returns counts: drafted (pending), flagged (pending with failed checks), no_reply_needed,
-    waiting_for_sentiment (unscored mentions, drafted on a later run)."""
+    Known issues come from the registry, with careloop.yaml's upserted first (an issue resolved there gets its
+    follow-up drafts here). Returns counts: drafted (pending), flagged (pending with failed checks),
+    no_reply_needed, waiting_for_sentiment (unscored mentions, drafted on a later run), follow_ups."""
+    from .followups import sync_issues  # followups builds on this module
+
     now = now or utcnow()
+    follow_ups = sync_issues(session, config, now)
+    issues = registry_issues(session)
+    session.commit()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
-    undrafted = ~exists().where(Draft.mention_id == Mention.id)
+    undrafted = ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")  # follow-ups are not replies
     while True:
         ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
                                                               unclaimed(STAGE, Mention.id, LEASE))
@@ -45,10 +52,10 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
             break
         batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
         answered = _answered_in_thread(session, batch, config)
-        rows = [_draft_row(mention, config, answered.get((mention.source_id, mention.external_id)), now) for mention in batch]
-        for draft_id, row in _insert_new(session, rows):
-            session.add(DraftEvent(draft_id=draft_id, mention_id=row["mention_id"], at=now, actor=ACTOR, action="drafted",
-                                   to_status=row["status"], text_after=row["text"] or None, note=row["reason"]))
+        rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now)
+                for mention in batch]
+        for draft_id, row in insert_new(session, rows):
+            add_drafted_event(session, draft_id, row, now)
             key = "no_reply_needed" if row["status"] == "no_reply_needed" else "flagged" if row["check_failures"] else "drafted"
             counts[key] += 1
         release(session, STAGE, ids)
@@ -58,13 +65,14 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     counts["waiting_for_sentiment"] = session.scalar(
         select(func.count()).select_from(Mention).where(Mention.sentiment_label.is_(None), undrafted)
     )
+    counts["follow_ups"] = follow_ups
     return counts
 
 
 def pending_count(session: Session) -> int:
-    """Scored mentions without a draft: what the drafting stage has to do."""
+    """Scored mentions without a reply draft: what the drafting stage has to do."""
     return session.scalar(select(func.count()).select_from(Mention).where(
-        Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id)))
+        Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")))
 
 
 def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], None] | None = None) -> dict:
@@ -74,9 +82,10 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
-def _draft_row(mention: Mention, config: Config, answered_by: str | None, now: datetime) -> dict:
-    facts = facts_for(mention, config)
-    row = {"mention_id": mention.id, "status": "pending", "reason": None, "template": None, "language": None, "text": "",
+def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime) -> dict:
+    facts = facts_for(mention, config, issues)
+    row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
+           "language": None, "text": "",
            "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
     reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
     if reason:
@@ -92,6 +101,11 @@ def _draft_row(mention: Mention, config: Config, answered_by: str | None, now: d
         failures.append(f"template {name}: {type(error).__name__}: {error}")
     failures += messages(problems_in(text, mention.source_type, config.replies))
     return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
+
+
+def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime) -> None:
+    session.add(DraftEvent(draft_id=draft_id, mention_id=row["mention_id"], at=now, actor=ACTOR, action="drafted",
+                           to_status=row["status"], text_after=row["text"] or None, note=row["reason"]))
 
 
 def priority(mention: Mention, facts: Facts, now: datetime) -> int:
@@ -121,10 +135,11 @@ def _answered_in_thread(session: Session, batch: list[Mention], config: Config) 
     return {(source_id, parent): author for source_id, parent, author in children if is_brand_account(author, config.replies)}
 
 
-def _insert_new(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
-    """INSERT … ON CONFLICT (mention_id) DO NOTHING RETURNING id: like store.mentions.insert_ignoring_conflicts,
+def insert_new(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
+    """INSERT … ON CONFLICT (mention_id, kind, campaign) DO NOTHING RETURNING id: like store.mentions.insert_ignoring_conflicts,
     but we need to know which rows this run wrote, to give exactly those their "drafted" event."""
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[session.get_bind().dialect.name]
-    statement = insert(Draft).values(rows).on_conflict_do_nothing(index_elements=["mention_id"]).returning(Draft.id, Draft.mention_id)
+    statement = (insert(Draft).values(rows).on_conflict_do_nothing(index_elements=["mention_id", "kind", "campaign"])
+                 .returning(Draft.id, Draft.mention_id))
     by_mention = {row["mention_id"]: row for row in rows}
     return [(draft_id, by_mention[mention_id]) for draft_id, mention_id in session.execute(statement)]

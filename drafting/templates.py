@@ -21,9 +21,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def templates_dir(config: Config) -> Path:
-    configured = config.replies.templates_dir
+    return configured_dir(config, config.replies.templates_dir, BUNDLED_TEMPLATES)
+
+
+def configured_dir(config: Config, configured: Path | None, bundled: Path) -> Path:
+    """A templates folder from careloop.yaml (relative to the file), else the bundled one."""
     if configured is None:
-        return BUNDLED_TEMPLATES
+        return bundled
     base = config.path.parent if config.path else Path.cwd()
     return configured if configured.is_absolute() else (base / configured).resolve()
 

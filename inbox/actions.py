@@ -43,7 +43,7 @@ def _decide(request: Request, session: Session, draft_id: int, next: str, done: 
         flash(request, str(exc), "error")
         mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
         if mention_id is not None:
-            return RedirectResponse(f"/mentions/{mention_id}?{urlencode({'next': next})}", status_code=303)
+            return RedirectResponse(f"/mentions/{mention_id}?{urlencode({'next': next, 'draft': draft_id})}", status_code=303)
         return RedirectResponse(next, status_code=303)
     flash(request, f"Draft #{draft_id} {done}.")
     return RedirectResponse(next, status_code=303)

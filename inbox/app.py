@@ -23,7 +23,8 @@ from urllib.parse import urlencode
 
 from careloop.config import Config
 
-from . import actions, auth, pages
+from . import actions, auth, issues, pages
+from .public import create_public_app
 from .security import SecurityHeaders, check_csrf, secret_key
 from .web import TEMPLATES_DIR, LoginRequired, render
 
@@ -40,8 +41,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    for module in (auth, pages, actions):
+    for module in (auth, pages, actions, issues):
         app.include_router(module.router)
+    app.mount("/public", create_public_app(engine))  # no login, no CSRF: see inbox/public.py
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
@@ -58,6 +60,15 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     return app
 
 
+def create_public_only_app(engine: Engine) -> FastAPI:
+    """Only /public (unsubscribe, bounce reports): `careloop serve --public-only`."""
+    app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+    app.mount("/public", create_public_app(engine))
+    return app
+
+
 def app_from_environment() -> FastAPI:
     """uvicorn factory (`careloop serve`, several workers): config from CARELOOP_CONFIG, database from
     CARELOOP_DATABASE_URL or the config."""
@@ -66,4 +77,6 @@ def app_from_environment() -> FastAPI:
 
     config = load_config() if os.environ.get("CARELOOP_CONFIG") else None
     url = config.database_url() if config else os.environ["CARELOOP_DATABASE_URL"]
+    if os.environ.get("CARELOOP_PUBLIC_ONLY") == "1":
+        return create_public_only_app(connect(url))
     return create_app(connect(url), config)

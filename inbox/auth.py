@@ -12,7 +12,7 @@ from .users import authenticate
 from .web import database, render
 
 router = APIRouter()
-HOME = {"marketing": "/reports"}  # where each role lands; the queue for everyone else
+HOME = {"marketing": "/reports", "manager": "/issues"}  # where each role lands; the queue for everyone else
 
 
 @router.get("/login")

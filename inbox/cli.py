@@ -16,8 +16,9 @@ user_app = typer.Typer(help="Inbox users.", no_args_is_help=True)
 def serve(config: Optional[Path] = ConfigOption,
           host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
           port: int = typer.Option(8000, help="TCP port"),
-          workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]")) -> None:
-    """Serve the agents' inbox (queue, decisions, reports)."""
+          workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]"),
+          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, bounce reports): no login pages")) -> None:
+    """Serve the agents' inbox (queue, decisions, reports, known issues) and the public routes under /public."""
     import uvicorn
 
     if workers is None:  # a worker runs one request's database work at a time (see inbox.app): one per core
@@ -26,15 +27,18 @@ def serve(config: Optional[Path] = ConfigOption,
     loaded, _ = config_and_engine(config, demo_fallback=True)  # fails early and clearly; migrates the database once
     # Workers are separate processes: they find the configuration through the environment.
     os.environ["CARELOOP_CONFIG"] = str(loaded.path)
-    typer.echo(f"careloop inbox on http://{host}:{port}/ (Ctrl+C to stop)")
+    os.environ["CARELOOP_PUBLIC_ONLY"] = "1" if public_only else "0"
+    what = "public routes" if public_only else "inbox"
+    typer.echo(f"careloop {what} on http://{host}:{port}/{'public/' if public_only else ''} (Ctrl+C to stop)")
     uvicorn.run("inbox.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=False)
 
 
 @user_app.command("add")
 def add(name: str = typer.Argument(..., help="login name"),
-        role: str = typer.Option(..., "--role", help="agent, marketing or admin"),
+        role: str = typer.Option(..., "--role", help="agent, marketing, manager or admin"),
         display_name: Optional[str] = typer.Option(None, "--display-name", help="name shown in the inbox"),
+        email: Optional[str] = typer.Option(None, "--email", help="the user's address (a manager's test notices go there)"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
         config: Optional[Path] = ConfigOption) -> None:
     """Create an inbox user with an argon2-hashed password (asked for, or read from standard input)."""
@@ -49,7 +53,7 @@ def add(name: str = typer.Argument(..., help="login name"),
     _, engine = config_and_engine(config, demo_fallback=True)
     try:
         with session_scope(engine) as session:
-            add_user(session, name, role, password, display_name)
+            add_user(session, name, role, password, display_name, email=email)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

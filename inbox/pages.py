@@ -14,6 +14,7 @@ from sentiment.scores import LABELS
 from store.db import session_scope
 from store.models import Mention, User
 
+from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
 from .security import local_path
 from .web import current_user, database, render, role
@@ -30,8 +31,8 @@ def _page_number(request: Request) -> int:
 
 @router.get("/")
 async def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    if user.role == "marketing":
-        return RedirectResponse("/reports", status_code=303)
+    if user.role in HOME:
+        return RedirectResponse(HOME[user.role], status_code=303)
     filters = QueueFilters.from_query(request.query_params)
     page = _page_number(request)
     rows, more = queue_page(session, filters, page)
@@ -44,12 +45,12 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
 
 
 @router.get("/mentions/{mention_id}")
-async def mention_page(request: Request, mention_id: int, next: str = "/", user: User = Depends(role("agent")),
-                 session: Session = Depends(database)):
+async def mention_page(request: Request, mention_id: int, next: str = "/", draft: int | None = None,
+                       user: User = Depends(role("agent")), session: Session = Depends(database)):
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise HTTPException(404, f"Mention #{mention_id} does not exist.")
-    draft, outbox = mention_draft(session, mention_id)
+    draft, outbox = mention_draft(session, mention_id, draft)
     # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":

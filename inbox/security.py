@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
-from pathlib import Path
 
 from fastapi import HTTPException, Request
+
+from careloop.secret import secret_key, secret_key_file  # noqa: F401  (the inbox's session secret)
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -21,28 +21,6 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
 ]
-
-
-def secret_key_file() -> Path:
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "careloop" / "secret_key"
-
-
-def secret_key() -> str:
-    """CARELOOP_SECRET_KEY, else a key generated once into the user's data dir (0600), shared by all workers."""
-    from_env = os.environ.get("CARELOOP_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = secret_key_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two workers start at once, exactly one writes the key and the other reads it.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
 
 
 def csrf_token(request: Request) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from store.models import User
 
-ROLES = ("agent", "marketing", "admin")
+ROLES = ("agent", "marketing", "manager", "admin")  # manager: known issues, notice campaigns (and later surveys)
 DEMO_USER = "demo"
 _hasher = PasswordHasher()
 
@@ -27,7 +27,8 @@ class UserError(ValueError):
     """The user cannot be created as asked; the message says why."""
 
 
-def add_user(session: Session, name: str, role: str, password: str, display_name: str | None = None) -> User:
+def add_user(session: Session, name: str, role: str, password: str, display_name: str | None = None,
+             email: str | None = None) -> User:
     name = name.strip()
     if not name:
         raise UserError("a user name is required")
@@ -37,7 +38,10 @@ def add_user(session: Session, name: str, role: str, password: str, display_name
         raise UserError("the password must have at least 8 characters")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"user {name!r} already exists")
-    user = User(name=name, role=role, password_hash=_hasher.hash(password), display_name=display_name, active=True)
+    if email is not None and "@" not in email:
+        raise UserError(f"{email!r} is not an e-mail address")
+    user = User(name=name, role=role, password_hash=_hasher.hash(password), display_name=display_name, active=True,
+                email=email.strip().lower() if email else None)
     session.add(user)
     session.flush()
     return user
@@ -52,10 +56,12 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user
 
 
-def ensure_demo_user(session: Session) -> tuple[str, str] | None:
-    """Create the `demo` agent with a random password the first time and return (name, password); later None."""
-    if session.scalar(select(User.id).where(User.name == DEMO_USER)) is not None:
+def ensure_demo_user(session: Session, name: str = DEMO_USER, role: str = "agent",
+                     email: str | None = None) -> tuple[str, str] | None:
+    """Create a demo user (the `demo` agent by default) with a random password the first time and return
+    (name, password); later None."""
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
         return None
     password = secrets.token_urlsafe(12)
-    add_user(session, DEMO_USER, "agent", password, display_name="Demo agent")
-    return DEMO_USER, password
+    add_user(session, name, role, password, display_name=f"Demo {role}", email=email)
+    return name, password

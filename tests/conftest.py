@@ -83,3 +83,49 @@ def make_config(tmp_path):
 
     return build
 
+
+
+@pytest.fixture(scope="session")
+def smtp_sink_server():
+    """One real SMTP server on loopback for the whole run (aiosmtpd): see `smtp_sink`."""
+    from publishing.sink import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_sink_server):
+    """The shared loopback SMTP server, emptied and unscripted for this test (and running again if a test stopped it)."""
+    smtp_sink_server.reset()
+    if smtp_sink_server._controller is None:
+        smtp_sink_server.start()
+    yield smtp_sink_server
+    smtp_sink_server.reset()
+
+
+def email_settings(sink, **overrides) -> dict:
+    """The `email:` section of careloop.yaml for a loopback sink."""
+    return {"host": sink.host, "port": sink.port, "security": "none", "from": "Nokia Care <care@example.com>", **overrides}
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: while the shared Chromium is open, Playwright's sync API keeps an event loop running
+    in the main thread, and Prefect's sync calls made after it would return coroutines."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for every browser test (playwright drives it); each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -98,3 +98,17 @@ def test_output_to_a_log_gets_progress_lines_not_a_spinner(demo_db):
     assert re.search(rf"^scoring: {scored}/{scored} \(100%\), [\d,]+/s$", output, re.M)
     assert re.search(r"^drafting: \d+/\d+ \(100%\), [\d,]+/s$", output, re.M)
     assert "fetching…" not in output
+
+
+def test_demo_delivers_the_open_issues_notices_once(demo_db):
+    url, output = demo_db
+    sent = int(re.search(r"notices: (\d+) sent to the local SMTP sink \((\d+) received\)", output).group(1))
+    assert sent > 50 and "skipped by reason:" in output and "consent" in output
+    summary = stats(url)
+    assert summary["notices_by_status"]["sent"] == sent and summary["notices_by_status"]["queued"] == 0
+    assert set(summary["notices_by_status"]) == {"queued", "claimed", "sent", "failed", "uncertain", "skipped_policy",
+                                                 "skipped_consent", "skipped_unsubscribed"}
+    assert summary["known_issues_by_status"] == {"investigating": 1, "identified": 0, "monitoring": 0, "resolved": 1}
+    again = careloop("notices", "send", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url})
+    assert again.stdout.startswith("0 sent")
+    assert stats(url)["notices_by_status"] == summary["notices_by_status"]

@@ -1,13 +1,19 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
+from .contacts import Contact, ContactHandle, Suppression
 from .coordination import StoreLock, WorkClaim
 from .listening import Mention, MentionRevision, Run, Source
-from .replies import DRAFT_STATUSES, Draft, DraftEvent, OutboxMessage, SentimentCorrection, User
+from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
+from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
+from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .sentiment import SentimentScore
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
     "Mention", "MentionRevision", "Run", "Source",
-    "DRAFT_STATUSES", "Draft", "DraftEvent", "OutboxMessage", "SentimentCorrection", "User",
+    "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
+    "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
     "SentimentScore", "StoreLock", "WorkClaim",
+    "Contact", "ContactHandle", "Suppression",
+    "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
 ]

@@ -1,4 +1,4 @@
-"""Tables of drafting, the inbox and publishing: drafts, their audit trail, the outbox, users."""
+"""Tables of drafting and the inbox: drafts, their audit trail, users, sentiment corrections. The outbox is in outbox.py."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -8,17 +8,22 @@ from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
 
 DRAFT_STATUSES = ("pending", "approved", "rejected", "escalated", "sent", "failed", "no_reply_needed")
+DRAFT_KINDS = ("reply", "follow_up")  # the surveys issue adds survey_follow_up
 
 
 class Draft(Base):
-    """The reply careloop proposes for a mention. One open draft per mention; a mention that needs no
-    reply gets a draft row in status `no_reply_needed` with the reason, so the inbox can show why."""
+    """A public message careloop proposes for a mention: the `reply` (one per mention; a mention that needs no
+    reply gets a draft row in status `no_reply_needed` with the reason, so the inbox can show why), or a
+    `follow_up` in a thread we already answered (e.g. "fixed in 2.1.4" once a known issue is resolved), one per
+    (mention, kind, campaign) — campaign says what it follows up ("issue:<key>"), "" for replies."""
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("mention_id"),)
+    __table_args__ = (UniqueConstraint("mention_id", "kind", "campaign"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="reply")
+    campaign: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), index=True)  # one of DRAFT_STATUSES
     reason: Mapped[str | None] = mapped_column(Text)  # why no reply is needed / why rejected
     template: Mapped[str | None] = mapped_column(String(200))
@@ -62,27 +67,6 @@ class DraftEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class OutboxMessage(Base):
-    """Every outgoing message (reply, e-mail) passes here: claimed, sent, marked — never sent twice.
-    `key` is unique per logical message (e.g. "reply:<draft id>")."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # reddit_reply, manual_reply, email …
-    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, claimed, sent, failed, manual
-    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    external_id: Mapped[str | None] = mapped_column(String(200))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 class User(Base):
     __tablename__ = "users"
 
@@ -90,7 +74,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(300))
-    role: Mapped[str] = mapped_column(String(20))  # agent | marketing | admin
+    role: Mapped[str] = mapped_column(String(20))  # agent | marketing | manager | admin
+    email: Mapped[str | None] = mapped_column(String(320))  # where a manager's test notice goes
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

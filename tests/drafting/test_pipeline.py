@@ -41,7 +41,7 @@ def test_each_mention_gets_a_reply_or_the_reason_it_needs_none(engine, config):
 
     with session_scope(engine) as session:
         counts = draft_mentions(session, config)
-    assert counts == {"drafted": 4, "flagged": 0, "no_reply_needed": 6, "waiting_for_sentiment": 1}
+    assert counts == {"drafted": 4, "flagged": 0, "no_reply_needed": 6, "waiting_for_sentiment": 1, "follow_ups": 0}
 
     with session_scope(engine) as session:
         drafts = drafts_by_text(session)
@@ -76,7 +76,7 @@ def test_running_again_drafts_nothing_twice_and_picks_up_newly_scored_mentions(e
     with session_scope(engine) as session:
         session.get(type(later), later.id).sentiment_label = "neutral"
     with session_scope(engine) as session:
-        assert draft_mentions(session, config) == {"drafted": 1, "flagged": 0, "no_reply_needed": 0, "waiting_for_sentiment": 0}
+        assert draft_mentions(session, config) == {"drafted": 1, "flagged": 0, "no_reply_needed": 0, "waiting_for_sentiment": 0, "follow_ups": 0}
     with session_scope(engine) as session:
         assert draft_mentions(session, config)["drafted"] == 0
         assert session.scalar(select(Draft).where(Draft.mention_id == first.id)).status == "pending"
