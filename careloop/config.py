@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -67,6 +67,7 @@ class Config(Strict):
     sources: list[SourceConfig] = []
     known_issues: list[KnownIssue] = []
     replies: RepliesConfig = Field(default_factory=lambda: RepliesConfig())  # defined below with drafting's classes
+    reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())  # defined below: digests and alerts
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -100,6 +101,7 @@ class Config(Strict):
         named = [(f"known_issues[{i}]", issue.brand) for i, issue in enumerate(self.known_issues) if issue.brand]
         named += [(f"replies.brands.{name}", name) for name in self.replies.brands]
         named += [(f"replies.rules[{i}]", name) for i, rule in enumerate(self.replies.rules) for name in rule.brand]
+        named += [(f"reports.digests[{i}]", name) for i, digest in enumerate(self.reports.digests) for name in digest.brands]
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
@@ -240,6 +242,67 @@ class RepliesConfig(Strict):
 
     def length_limit(self, source_type: str) -> int:
         return self.length_limits.get(source_type, self.default_length_limit)
+
+
+# --- Reports: digests and alerts for marketing (README "Digests and alerts") ---------------------------------
+
+EMAIL = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"  # one plain address, nothing a header could be smuggled in
+
+
+class DigestConfig(Strict):
+    """One digest: who gets it, about which brands, how often and in which language."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    brands: list[str] = []  # empty: all brands together
+    period: Literal["daily", "weekly"] = "daily"
+    send_at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # local time (reports.timezone)
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    language: Literal["en", "cs", "sk", "ru"] = "en"
+    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = Field(min_length=1)  # staff addresses
+
+    _lists = field_validator("brands", mode="before")(_as_list)
+
+
+class AlertsConfig(Strict):
+    """Spikes per brand and source type against the same hour of the week in earlier weeks, and stale sources."""
+
+    enabled: bool = True
+    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = []
+    language: Literal["en", "cs", "sk", "ru"] = "en"
+    window_minutes: int = Field(default=60, ge=15, le=24 * 60)
+    baseline_weeks: int = Field(default=4, ge=1, le=12)
+    min_count: int = Field(default=10, ge=1)  # fewer mentions (negative ones, for a negative-share spike) never alert
+    volume_factor: float = Field(default=2.0, gt=1)  # volume above this × the highest usual count
+    negative_share_points: float = Field(default=25, gt=0, le=100)  # negative share this many points above usual
+    cooldown_hours: float = Field(default=6, ge=0)  # one alert per brand, source type and kind in this time
+    stale_after_runs: float = Field(default=3, gt=1)  # a source with no success for this many schedule intervals
+
+
+class ReportsConfig(Strict):
+    timezone: str = "UTC"  # IANA name: where a digest's days begin and end
+    inbox_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s\"'<>]+$")  # links in digests
+    digests: list[DigestConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as Europe/Prague or UTC") from None
+        return value
+
+    @field_validator("digests")
+    @classmethod
+    def _unique_names(cls, value: list[DigestConfig]) -> list[DigestConfig]:
+        names = [digest.name for digest in value]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"digest names must be unique; repeated: {repeated}")
+        return value
 
 
 Config.model_rebuild()

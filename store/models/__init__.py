@@ -2,6 +2,7 @@
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention, MentionRevision, Run, Source
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, OutboxMessage, SentimentCorrection, User
+from .reports import Alert, Digest, MentionDay, MentionTerm, ReportMark, Term
 from .sentiment import SentimentScore
 
 __all__ = [
@@ -10,3 +11,4 @@ __all__ = [
     "DRAFT_STATUSES", "Draft", "DraftEvent", "OutboxMessage", "SentimentCorrection", "User",
 ]
 __all__.append("SentimentScore")
+__all__ += ["Alert", "Digest", "MentionDay", "MentionTerm", "ReportMark", "Term"]
