@@ -16,6 +16,7 @@ from careloop.loop import run_loop
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
 from inbox.cli import register as register_inbox
+from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
 
@@ -154,6 +155,7 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
 register_sentiment(app)
 register_drafting(app)
 register_inbox(app)
+register_reports(app)
 
 
 def main() -> None:

@@ -275,7 +275,7 @@ class AlertsConfig(Strict):
     volume_factor: float = Field(default=2.0, gt=1)  # volume above this × the highest usual count
     negative_share_points: float = Field(default=25, gt=0, le=100)  # negative share this many points above usual
     cooldown_hours: float = Field(default=6, ge=0)  # one alert per brand, source type and kind in this time
-    stale_after_runs: float = Field(default=3, gt=1)  # a source with no success for this many schedule intervals
+    stale_after_runs: int = Field(default=3, ge=2)  # a source that missed this many scheduled runs in a row
 
 
 class ReportsConfig(Strict):

@@ -49,6 +49,7 @@ class Term(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(String(8))
     key: Mapped[str] = mapped_column(String(200))
+    words: Mapped[int] = mapped_column(Integer)  # 1: a term, 2: a phrase
     display: Mapped[str] = mapped_column(String(200))
 
 

@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('words', sa.Integer(), nullable=False),
     sa.Column('display', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_terms')),
     sa.UniqueConstraint('language', 'key', name=op.f('uq_terms_language_key'))
