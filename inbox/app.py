@@ -42,6 +42,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
     for module in (auth, pages, actions):
         app.include_router(module.router)
+    from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
+
+    app.include_router(digests)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

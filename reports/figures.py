@@ -36,7 +36,7 @@ def build_figures(session: Session, config: Config, brands: list[str], period: P
     previous = period.previous()
     current_days = _sums(session, brands, period, MentionDay.day, MentionDay.sentiment)
     inbox = config.reports.inbox_url.rstrip("/")
-    figures = {
+    return {
         "brands": list(brands),
         "period": period.as_dict(),
         "previous_period": previous.as_dict(),
@@ -54,7 +54,18 @@ def build_figures(session: Session, config: Config, brands: list[str], period: P
         "kpis": care_kpis(session, brands, period),
         "links": _links(inbox, brands),
     }
-    return figures
+
+
+def chart_figures(session: Session, config: Config, brands: list[str], period: Period, chart: str) -> list[dict]:
+    """The rows behind one chart (or table) of the Digests tab, computed alone: what its PNG and CSV show."""
+    if chart == "trend":
+        return _trend(period, _sums(session, brands, period, MentionDay.day, MentionDay.sentiment))
+    if chart == "voice":
+        return _share_of_voice(session, config, period)
+    return _breakdown(session, brands, period, {"sources": MentionDay.source_type, "languages": MentionDay.language}[chart])
+
+
+CHART_KEYS = {"trend": "trend", "sources": "by_source_type", "languages": "by_language", "voice": "share_of_voice"}
 
 
 def _sums(session: Session, brands: list[str], period: Period, *columns) -> list[tuple]:

@@ -52,7 +52,8 @@ def refresh_rollup(session: Session, timezone_name: str, *, now: datetime | None
         days |= {today, today - timedelta(days=1)}
     for day in sorted(days):
         rebuild_day(session, day, tz)
-    write_marks(session, {"rollup.timezone": timezone_name, **{f"rollup.{name}": heads[name] for name in WATCHED}})
+    write_marks(session, {"rollup.timezone": timezone_name, "rollup.refreshed_at": now.isoformat(timespec="seconds"),
+                          **{f"rollup.{name}": heads[name] for name in WATCHED}})
     session.commit()
     return Refreshed(days=len(days), full=full)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from inbox import create_app
 from store.db import session_scope
@@ -15,24 +15,21 @@ from .conftest import HOSTILE_TEXT, PASSWORD, LiveServer, seed
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "inbox-queue.png"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
-def browser_page(sqlite_engine):
+def browser_page(sqlite_engine, chromium):
     seeded = seed(sqlite_engine)
     server = LiveServer(create_app(sqlite_engine, session_secret="browser-test-" + "z" * 32))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(base_url=server.url, viewport={"width": 1400, "height": 900})
-        page.dialogs = []
-        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-        try:
-            yield page, seeded
-        finally:
-            browser.close()
-            server.close()
+    context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        yield page, seeded
+    finally:
+        context.close()
+        server.close()
 
 
 def _statuses(engine) -> dict[int, Draft]:

@@ -26,7 +26,7 @@ def put(session, key: str, when: str, *, brand: str = "Nokia", source_type: str 
     mention = Mention(source_id=source.id, source_type=source_type, external_id=key, text=text or f"mention {key}",
                       text_hash=f"hash-{key}", language=language, brand=brand, sentiment_label=sentiment,
                       sentiment_score=score if score is not None else default_score, published_at=at(when),
-                      url=f"https://example.com/{key}", author=f"author-{key}", **fields)
+                      url=f"https://example.com/{key}", **{"author": f"author-{key}", **fields})
     session.add(mention)
     session.flush()
     if replied_after is not None:
