@@ -16,6 +16,7 @@ from careloop.loop import run_loop
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
 from inbox.cli import register as register_inbox
+from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
@@ -156,6 +157,7 @@ register_sentiment(app)
 register_drafting(app)
 register_inbox(app)
 register_reports(app)
+register_outbox(app)
 
 
 def main() -> None:

@@ -68,6 +68,13 @@ class Config(Strict):
     known_issues: list[KnownIssue] = []
     replies: RepliesConfig = Field(default_factory=lambda: RepliesConfig())  # defined below with drafting's classes
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())  # defined below: digests and alerts
+    # Outgoing messages (defined below): where links point, how e-mail and webhooks leave, one contact policy.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    email: EmailSettings | None = None
+    webhooks: dict[str, WebhookSettings] = {}
+    outbox: OutboxSettings = Field(default_factory=lambda: OutboxSettings())
+    contact_policy: ContactPolicy = Field(default_factory=lambda: ContactPolicy())
+    notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -105,6 +112,10 @@ class Config(Strict):
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
+        for key, names in (("notices.webhooks", self.notices.webhooks), ("reports.alerts.webhooks", self.reports.alerts.webhooks)):
+            for name in names:
+                if name not in self.webhooks:
+                    raise ValueError(f"{key}: {name!r} is not among webhooks {sorted(self.webhooks)}")
         return self
 
     def database_url(self) -> str:
@@ -175,15 +186,28 @@ def _as_list(value: Any) -> Any:
 
 
 class KnownIssue(Strict):
-    """A problem the brand already knows about: mentions that match get the "we're aware" reply."""
+    """A problem the brand already knows about: mentions that match get the "we're aware" reply. Declared here,
+    it is upserted by `key` into the known-issue registry on every load (notices/issues.py) and read-only there."""
 
     title: str = Field(min_length=1)
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")  # default: a slug of the title
     brand: str | None = None  # None: any brand
     products: list[str] = []  # when given, one of them must appear too ("G42")
-    keywords: list[str] = Field(min_length=1)  # word beginnings, so "restart" also matches "restartuje"
+    # Word beginnings, so "restart" also matches "restartuje"; a list for every language or one per language.
+    keywords: list[str] | dict[str, list[str]] = Field(min_length=1)
     status: Literal["investigating", "fixing", "fixed"] = "investigating"
     note: dict[str, str] = Field(min_length=1)  # public note per language; "en" is the fallback
     link: str | None = None
+    audience: str | None = None  # rule over contact attributes (careloop/rules.py), e.g. platform == "android"
+
+    @field_validator("audience")
+    @classmethod
+    def _audience_parses(cls, value: str | None) -> str | None:
+        from careloop.rules import parse_rule
+
+        if value is not None:
+            parse_rule(value)  # a RuleError names the rule and what is wrong with it
+        return value
 
     @property
     def product(self) -> str | None:
@@ -268,6 +292,7 @@ class AlertsConfig(Strict):
 
     enabled: bool = True
     subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = []
+    webhooks: list[str] = []  # names under `webhooks:` (Slack, Teams, generic) that get every alert too
     language: Literal["en", "cs", "sk", "ru"] = "en"
     window_minutes: int = Field(default=60, ge=15, le=24 * 60)
     baseline_weeks: int = Field(default=4, ge=1, le=12)
@@ -303,6 +328,61 @@ class ReportsConfig(Strict):
         if repeated:
             raise ValueError(f"digest names must be unique; repeated: {repeated}")
         return value
+# --- Outgoing messages: e-mail, webhooks, the outbox, the one contact policy, notices -------------------------
+
+CONSENT_KINDS = ("service", "survey", "marketing")
+
+
+class EmailSettings(Strict):
+    """SMTP relay for every e-mail careloop sends. The login comes from the environment, never from this file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    host: str = "localhost"
+    port: int = Field(default=587, gt=0, lt=65536)
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    username_env: str = "CARELOOP_SMTP_USER"  # variables holding the login; unset: no login
+    password_env: str = "CARELOOP_SMTP_PASSWORD"
+    sender: str = Field(alias="from", min_length=3)  # "Nokia Care <care@example.com>"
+    reply_to: str | None = None
+    rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit (a relay's limit goes here)
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
+class WebhookSettings(Strict):
+    """One place careloop posts to: a status page, a chat bridge, Slack or Teams incoming webhooks."""
+
+    url: str = Field(pattern=r"^https?://")
+    format: Literal["generic", "slack", "teams"] = "generic"
+    secret_env: str | None = None  # generic: variable holding the HMAC secret for X-Careloop-Signature
+    timeout_seconds: float = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _generic_is_signed(self) -> WebhookSettings:
+        if self.format == "generic" and not self.secret_env:
+            raise ValueError("a generic webhook is signed: set secret_env to the variable holding its secret")
+        return self
+
+
+class OutboxSettings(Strict):
+    max_attempts: int = Field(default=6, ge=1)  # temporary errors are retried this often in all
+    retry_seconds: float = Field(default=60, ge=0)  # first back-off; doubles per attempt, at most 6 hours
+    lease_minutes: float = Field(default=15, gt=0)  # a claim older than this belongs to a run that died
+
+
+class ContactPolicy(Strict):
+    """One policy for every message a customer gets from us (notices, surveys, review requests …)."""
+
+    window_days: float = Field(default=30, gt=0)
+    max_per_window: int = Field(default=2, ge=0)  # non-exempt messages per person per window
+    min_gap_days: float = Field(default=3, ge=0)  # between any two messages before a non-exempt one
+    exempt: list[Literal["service", "survey", "marketing"]] = ["service"]  # not limited, but counted
+
+
+class NoticesSettings(Strict):
+    templates_dir: Path | None = None  # default: templates/notices of this repository
+    fallback_language: str = "en"  # a contact whose language has no templates gets this one
+    webhooks: list[str] = []  # names under `webhooks:` that get every approved notice too (e.g. a status page)
 
 
 Config.model_rebuild()

@@ -32,7 +32,8 @@ def publish_command(config: Optional[Path] = ConfigOption) -> None:
 
     loaded, engine = config_and_engine(config)
     counts = publish_pending(engine, loaded)
-    typer.echo(f"{counts['sent']} sent, {counts['recovered']} found already posted, {counts['failed']} failed")
+    typer.echo(f"{counts['sent']} sent, {counts['recovered']} found already posted, {counts['failed']} failed, "
+               f"{counts['retrying']} to retry, {counts['uncertain']} uncertain (careloop outbox list)")
     if counts["failed"]:
         raise typer.Exit(1)
 

@@ -51,10 +51,10 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     before = draft.text
     if new_text != before:
         record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
-    kind, status = _delivery(mention.source_type)
+    channel, status = _delivery(mention.source_type)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
-        key=f"reply:{draft.id}", kind=kind, draft_id=draft.id, status=status,
+        key=f"reply:{draft.id}", kind="reply", channel=channel, draft_id=draft.id, status=status, attempts=0,
         payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
     ))
@@ -98,7 +98,8 @@ def retry(session: Session, draft_id: int, actor: str) -> Draft:
     _require_state(draft, "retry")
     session.execute(
         update(OutboxMessage).where(OutboxMessage.draft_id == draft.id, OutboxMessage.status == "failed")
-        .values(status="pending", error=None, claimed_at=None, claimed_by=None).execution_options(synchronize_session=False)
+        .values(status="queued", error=None, claimed_at=None, claimed_by=None, next_attempt_at=None, sending_at=None)
+        .execution_options(synchronize_session=False)
     )
     return record_change(session, draft, actor, "retried", "approved")
 
@@ -188,11 +189,11 @@ def _problems(text: str, source_type: str, config: Config | None) -> list[Proble
 
 
 def _delivery(source_type: str) -> tuple[str, str]:
-    """(outbox kind, status): posted by the publisher when the source's connector can reply, else by hand."""
+    """(outbox channel, status): posted by the publisher when the source's connector can reply, else by hand."""
     try:
         connector = get_connector(source_type)
     except KeyError:
-        return "manual_reply", "manual"
+        return "manual", "manual"
     if callable(getattr(connector, "reply", None)) and callable(getattr(connector, "find_own_reply", None)):
-        return f"{source_type}_reply", "pending"
-    return "manual_reply", "manual"
+        return source_type, "queued"
+    return "manual", "manual"

@@ -26,8 +26,7 @@ def insert_ignoring_conflicts(session: Session, model, rows: list[dict[str, Any]
         return 0
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect]
-    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique).returning(
-        *model.__table__.primary_key.columns)
+    statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=unique).returning(*model.__table__.primary_key)
     return len(session.execute(statement).all())
 
 

@@ -98,3 +98,28 @@ def make_config(tmp_path):
 
     return build
 
+
+
+@pytest.fixture(scope="session")
+def smtp_sink_server():
+    """One real SMTP server on loopback for the whole run (aiosmtpd): see `smtp_sink`."""
+    from publishing.sink import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_sink(smtp_sink_server):
+    """The shared loopback SMTP server, emptied and unscripted for this test (and running again if a test stopped it)."""
+    smtp_sink_server.reset()
+    if smtp_sink_server._controller is None:
+        smtp_sink_server.start()
+    yield smtp_sink_server
+    smtp_sink_server.reset()
+
+
+def email_settings(sink, **overrides) -> dict:
+    """The `email:` section of careloop.yaml for a loopback sink."""
+    return {"host": sink.host, "port": sink.port, "security": "none", "from": "Nokia Care <care@example.com>", **overrides}

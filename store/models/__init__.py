@@ -1,14 +1,17 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
+from .contacts import Suppression
 from .listening import Mention, MentionRevision, Run, Source
-from .replies import DRAFT_STATUSES, Draft, DraftEvent, OutboxMessage, SentimentCorrection, User
+from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
+from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, Digest, MentionDay, MentionTerm, ReportMark, Term
 from .sentiment import SentimentScore
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
     "Mention", "MentionRevision", "Run", "Source",
-    "DRAFT_STATUSES", "Draft", "DraftEvent", "OutboxMessage", "SentimentCorrection", "User",
+    "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
+    "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
 ]
-__all__.append("SentimentScore")
+__all__ += ["SentimentScore", "Suppression"]
 __all__ += ["Alert", "Digest", "MentionDay", "MentionTerm", "ReportMark", "Term"]

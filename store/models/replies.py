@@ -1,4 +1,4 @@
-"""Tables of drafting, the inbox and publishing: drafts, their audit trail, the outbox, users."""
+"""Tables of drafting and the inbox: drafts, their audit trail, users, sentiment corrections. The outbox is in outbox.py."""
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -60,27 +60,6 @@ class DraftEvent(Base):
     text_before: Mapped[str | None] = mapped_column(Text)
     text_after: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
-
-
-class OutboxMessage(Base):
-    """Every outgoing message (reply, e-mail) passes here: claimed, sent, marked — never sent twice.
-    `key` is unique per logical message (e.g. "reply:<draft id>")."""
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # reddit_reply, manual_reply, email …
-    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, claimed, sent, failed, manual
-    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    external_id: Mapped[str | None] = mapped_column(String(200))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class User(Base):

@@ -41,7 +41,7 @@ def test_edit_and_approve_queues_the_edited_reply_for_the_publisher(engine, conf
         assert (draft.status, draft.decided_by, draft.check_failures) == ("approved", "eva", [])
     with session_scope(engine) as session:
         outbox = session.scalar(select(OutboxMessage))
-        assert (outbox.key, outbox.kind, outbox.status) == (f"reply:{drafts['reddit']}", "reddit_reply", "pending")
+        assert (outbox.key, outbox.kind, outbox.channel, outbox.status) == (f"reply:{drafts['reddit']}", "reply", "reddit", "queued")
         assert outbox.payload["text"].startswith("Hi, sorry! Update to 2.1.4") and outbox.payload["mention_external_id"] == "t3_g42"
         log = audit_log(session, session.get(Draft, outbox.draft_id).mention_id)
         assert [(e.action, e.actor, e.from_status, e.to_status) for e in log] == [
@@ -53,7 +53,7 @@ def test_a_review_reply_is_left_to_the_agent_and_marked_sent_by_hand(engine, dra
     with session_scope(engine) as session:
         approve(session, drafts["heureka"], "eva")
         outbox = session.scalar(select(OutboxMessage))
-        assert (outbox.kind, outbox.status) == ("manual_reply", "manual")
+        assert (outbox.kind, outbox.channel, outbox.status) == ("reply", "manual", "manual")
         assert outbox.payload["url"] == "https://obchody.heureka.cz/nokia/recenze/123"
     with session_scope(engine) as session:
         draft = mark_sent(session, drafts["heureka"], "eva")
@@ -102,7 +102,7 @@ def test_a_failed_reply_goes_back_to_the_publisher_on_retry(engine, drafts):
     with session_scope(engine) as session:
         assert retry(session, drafts["reddit"], "eva").status == "approved"
         outbox = session.scalar(select(OutboxMessage))
-        assert (outbox.status, outbox.error) == ("pending", None)
+        assert (outbox.status, outbox.error) == ("queued", None)
         with pytest.raises(DecisionError, match="only failed drafts"):
             retry(session, drafts["reddit"], "eva")
 

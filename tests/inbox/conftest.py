@@ -83,7 +83,7 @@ def seed(engine) -> Seeded:
         broken = add_mention(session, "broken", "Where is my refund?", source="reddit-nokia", source_type="reddit",
                              sentiment="negative")
         failed = add_draft(session, broken, "Sorry about the refund, please DM us.", status="failed", priority=60)
-        session.add(OutboxMessage(key=f"reply:{failed.id}", kind="reddit_reply", draft_id=failed.id, status="failed",
+        session.add(OutboxMessage(key=f"reply:{failed.id}", kind="reply", channel="reddit", draft_id=failed.id, status="failed",
                                   error="reddit answered 503 Service Unavailable"))
         seeded.drafts["failed"] = failed.id
         review = add_mention(session, "review", "Skvělý telefon, doporučuji.", source="heureka-cz", source_type="heureka",

@@ -105,7 +105,7 @@ def test_failed_reply_shows_the_error_and_can_be_retried(engine, served, client_
     post(client, f"/drafts/{failed}/retry")
     with session_scope(engine) as session:
         outbox = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == failed))
-        assert (session.get(Draft, failed).status, outbox.status, outbox.error) == ("approved", "pending", None)
+        assert (session.get(Draft, failed).status, outbox.status, outbox.error) == ("approved", "queued", None)
 
 
 def test_sentiment_correction_shows_and_exports_as_training_data(engine, served, client_for):

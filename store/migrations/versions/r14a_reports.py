@@ -1,7 +1,7 @@
 """reports: daily mention rollup, terms per mention, digests, alerts; (brand, published_at) index
 
 Revision ID: r14a
-Revises: 0002
+Revises: n12a
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import store.models.base
 
 
 revision = 'r14a'
-down_revision = '0002'
+down_revision = 'n12a'
 branch_labels = None
 depends_on = None
 
