@@ -103,6 +103,7 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
+    _demo_digests(config, url)
     with session_scope(open_store(config)) as session:
         credentials = ensure_demo_user(session)
     shown = DEMO_CONFIG.relative_to(Path.cwd()) if DEMO_CONFIG.is_relative_to(Path.cwd()) else DEMO_CONFIG
@@ -111,6 +112,19 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
     console.print(f"agents' inbox: careloop serve --config {shown}   then open http://127.0.0.1:8000/", highlight=False)
     if credentials:
         console.print(f"demo login (shown only this once): {credentials[0]} / {credentials[1]}", highlight=False, markup=False)
+
+
+def _demo_digests(config, url: str) -> None:
+    """Each configured digest into var/digests/ beside the demo database, and to a loopback SMTP server."""
+    from reports.pipeline import demo_digests
+
+    folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else REPO_ROOT / "var"
+    result = demo_digests(open_store(config), config, folder / "digests")
+    shown = folder / "digests"
+    shown = shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
+    console.print(f"digests: {len([p for p in result['written'] if p.suffix == '.html'])} written to {shown}/, "
+                  f"{result['sent']} e-mailed to the loopback SMTP server at {result['sink']} "
+                  f"({result['received']} received)", highlight=False)
 
 
 @app.command()

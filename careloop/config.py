@@ -116,6 +116,10 @@ class Config(Strict):
             for name in names:
                 if name not in self.webhooks:
                     raise ValueError(f"{key}: {name!r} is not among webhooks {sorted(self.webhooks)}")
+        mailed = [f"reports.digests[{i}]" for i, digest in enumerate(self.reports.digests)]
+        mailed += ["reports.alerts.subscribers"] if self.reports.alerts.subscribers else []
+        if mailed and self.email is None:
+            raise ValueError(f"{mailed[0]} sends e-mail, but there is no `email:` section (host, port, security, from)")
         return self
 
     def database_url(self) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from drafting.stats import drafts_by_status
+from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
 from store.models import Mention, Source
 
@@ -41,7 +42,7 @@ def listening_stats(session: Session) -> dict:
 
 
 # Each stage contributes one function of a session returning its keys.
-SECTIONS = [listening_stats, sentiment_stats, drafts_by_status]
+SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, reports_stats]
 
 
 def collect_stats(session: Session) -> dict:

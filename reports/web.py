@@ -27,6 +27,7 @@ from .charts import DRAW
 from .figures import CHART_KEYS, build_figures, chart_figures
 from .periods import Period, PeriodError, local_day, parse_date
 from .render import duration, messages
+from .unsubscribe import PATH, read_token, unsubscribe
 
 router = APIRouter()
 DEFAULT_DAYS = 7
@@ -110,6 +111,26 @@ def chart_csv(chart: str, request: Request, user: User = Depends(current_user), 
     name = f"{chart}-{'-'.join(brands) or 'all'}-{period.start}-{period.end - timedelta(days=1)}.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(PATH + "{token}")
+def unsubscribe_page(token: str, request: Request):
+    """Where the link leads in a browser: one button, so a link scanner's GET unsubscribes nobody."""
+    found = read_token(token)
+    if found is None:
+        raise HTTPException(404, "This unsubscribe link is not valid.")
+    return render(request, "digest_unsubscribe.html", None, address=found[0], digest=found[1], done=False)
+
+
+@router.post(PATH + "{token}")
+def unsubscribe_post(token: str, request: Request, session: Session = Depends(database)):
+    """RFC 8058 one-click (the mail client posts List-Unsubscribe=One-Click), or the button above."""
+    found = read_token(token)
+    if found is None:
+        raise HTTPException(404, "This unsubscribe link is not valid.")
+    unsubscribe(session, *found)
+    session.commit()
+    return render(request, "digest_unsubscribe.html", None, address=found[0], digest=found[1], done=True)
 
 
 def cell(value) -> str:

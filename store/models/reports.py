@@ -100,3 +100,14 @@ class Alert(Base):
     explanation: Mapped[str] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSONType, default=dict)  # shares, top terms, per source counts, link
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class DigestUnsubscribe(Base):
+    """A subscriber who clicked a digest's one-click unsubscribe: skipped (and recorded as such) until removed
+    from careloop.yaml and added again. Keyed by the address hash, as the suppression list."""
+
+    __tablename__ = "digest_unsubscribes"
+
+    digest: Mapped[str] = mapped_column(String(200), primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -46,6 +46,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digests')),
     sa.UniqueConstraint('name', 'period_start', 'period_end', name=op.f('uq_digests_name_period_start_period_end'))
     )
+    op.create_table('digest_unsubscribes',
+    sa.Column('digest', sa.String(length=200), nullable=False),
+    sa.Column('email_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', store.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('digest', 'email_hash', name=op.f('pk_digest_unsubscribes'))
+    )
     op.create_table('mention_days',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('brand', sa.String(length=200), nullable=False),
@@ -86,5 +92,6 @@ def downgrade() -> None:
     op.drop_table('report_marks')
     op.drop_table('mention_days')
     op.drop_table('digests')
+    op.drop_table('digest_unsubscribes')
     op.drop_index(op.f('ix_alerts_created_at'), table_name='alerts')
     op.drop_table('alerts')
