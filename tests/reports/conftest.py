@@ -37,10 +37,12 @@ def put(session, key: str, when: str, *, brand: str = "Nokia", source_type: str 
 
 @pytest.fixture
 def reports_config(make_config):
-    def build(**reports):
+    def build(top: dict | None = None, **reports):
+        """`reports:` from the keyword arguments; `top`: other top-level keys (email, webhooks)."""
         return make_config({
             "brands": [{"name": "Nokia", "keywords": ["Nokia"], "aliases": ["Nokii", "Нокиа"]},
                        {"name": "Slack", "keywords": ["Slack"]}],
             "reports": {"timezone": "Europe/Prague", "inbox_url": "https://care.example.com", **reports},
+            **(top or {}),
         })
     return build
