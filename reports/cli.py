@@ -47,8 +47,11 @@ def digest_command(
     if send:
         from .delivery import send_by_hand
 
-        queued = send_by_hand(engine, loaded, built, brands)
-        typer.echo(f"queued for {queued} subscriber(s) in the outbox and sent")
+        try:
+            queued = send_by_hand(engine, loaded, built, brands)
+        except LookupError as error:
+            fail(str(error))
+        typer.echo(f"queued for {queued} subscriber(s) in the outbox (a digest already sent is not sent again)")
 
 
 def summary_lines(figures: dict) -> str:

@@ -1,4 +1,5 @@
-"""Digests and alerts through the outbox to real servers on loopback: the digest e-mail as aiosmtpd receives it
+"""Digests and alerts through the outbox to real servers on loopback (SQLite; the figures and alerts tests cover
+PostgreSQL, the outbox's own tests its delivery there): the digest e-mail as aiosmtpd receives it
 (text and HTML parts, charts inline by CID, one-click List-Unsubscribe, hostile text escaped), sent once however
 often the flow runs; a subscriber's one-click unsubscribe; alerts to e-mail and to signed and Slack webhooks.
 Leaves test-artifacts/digest-email.png (the received HTML with its inline charts, in Chromium)."""
@@ -43,11 +44,11 @@ def config(reports_config, smtp_sink, http_server, monkeypatch):
         alerts={"subscribers": ["oncall@example.com"], "webhooks": ["status", "slack"], "min_count": 3})
 
 
-def test_weekly_digest_email_as_received(engine, config, smtp_sink, chromium, tmp_path):
-    with session_scope(engine) as session:
+def test_weekly_digest_email_as_received(sqlite_engine, config, smtp_sink, chromium, tmp_path):
+    with session_scope(sqlite_engine) as session:
         seed(session)
         put(session, "hostile", "2024-03-29 12:00", sentiment="negative", score=-1.0, text=HOSTILE)
-    run = run_reports(engine, config, now=MONDAY_NINE)
+    run = run_reports(sqlite_engine, config, now=MONDAY_NINE)
     assert [built.name for built in run.digests] == ["nokia-weekly"] and run.delivery["sent"] == 2
     messages = {message["To"]: message for message in smtp_sink.messages()}
     assert set(messages) == {"mark@example.com", "eva@example.com"}
@@ -86,17 +87,17 @@ def test_weekly_digest_email_as_received(engine, config, smtp_sink, chromium, tm
 
     # The flow runs again (and again later that day): nothing new is sent.
     for later in (timedelta(0), timedelta(hours=6)):
-        again = run_reports(engine, config, now=MONDAY_NINE + later)
+        again = run_reports(sqlite_engine, config, now=MONDAY_NINE + later)
         assert again.digests == [] and again.queued == 0
     assert len(smtp_sink.messages()) == 2
 
 
-def test_one_click_unsubscribe_skips_that_subscriber(engine, config, smtp_sink):
-    with session_scope(engine) as session:
+def test_one_click_unsubscribe_skips_that_subscriber(sqlite_engine, config, smtp_sink):
+    with session_scope(sqlite_engine) as session:
         seed(session)
-    run_reports(engine, config, now=MONDAY_NINE)
+    run_reports(sqlite_engine, config, now=MONDAY_NINE)
     link = next(m for m in smtp_sink.messages() if m["To"] == "eva@example.com")["List-Unsubscribe"].strip("<>")
-    server = LiveServer(create_app(engine, config, session_secret="delivery-" + "s" * 32))
+    server = LiveServer(create_app(sqlite_engine, config, session_secret="delivery-" + "s" * 32))
     try:
         path = link.removeprefix("https://care.example.com")
         with httpx.Client(base_url=server.url) as fresh:  # the mail client: no session, no CSRF token
@@ -105,23 +106,23 @@ def test_one_click_unsubscribe_skips_that_subscriber(engine, config, smtp_sink):
     finally:
         server.close()
     smtp_sink.reset()
-    run_reports(engine, config, now=MONDAY_NINE + timedelta(days=7))  # the next week's digest
+    run_reports(sqlite_engine, config, now=MONDAY_NINE + timedelta(days=7))  # the next week's digest
     assert [m["To"] for m in smtp_sink.messages()] == ["mark@example.com"]
-    with session_scope(engine) as session:
+    with session_scope(sqlite_engine) as session:
         skipped = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "skipped_unsubscribed")).all()
         assert [row.error for row in skipped] == ["eva@example.com unsubscribed from digest nokia-weekly"]
 
 
-def test_alert_by_email_and_signed_webhooks(engine, config, smtp_sink, http_server):
+def test_alert_by_email_and_signed_webhooks(sqlite_engine, config, smtp_sink, http_server):
     http_server.route("/hooks/status", "ok", content_type="text/plain")
     http_server.route("/hooks/slack", "ok", content_type="text/plain")
-    with session_scope(engine) as session:
+    with session_scope(sqlite_engine) as session:
         for index in range(6):
             put(session, f"spike-{index}", f"2024-05-14 14:{10 + index}", source_type="reddit", sentiment="negative",
                 text="<!channel> login broken")
-    run = run_reports(engine, config, now=at("2024-05-14 15:05"))
+    run = run_reports(sqlite_engine, config, now=at("2024-05-14 15:05"))
     assert {alert["kind"] for alert in run.alerts} == {"volume", "negative_share"}
-    with session_scope(engine) as session:  # two alerts, each to one address and two webhooks (and the due digest)
+    with session_scope(sqlite_engine) as session:  # two alerts, each to one address and two webhooks (and the due digest)
         sent = session.scalars(select(OutboxMessage.channel).where(OutboxMessage.kind == "alert",
                                                                    OutboxMessage.status == "sent")).all()
     assert sorted(sent) == ["email", "email", "webhook", "webhook", "webhook", "webhook"]
@@ -136,4 +137,4 @@ def test_alert_by_email_and_signed_webhooks(engine, config, smtp_sink, http_serv
     assert generic["data"]["brand"] == "Nokia" and generic["data"]["count"] == 6
     slack = [json.loads(r["body"]) for r in http_server.requests if r["path"] == "/hooks/slack"]
     assert all("<!channel>" not in post["text"] for post in slack)
-    assert run_reports(engine, config, now=at("2024-05-14 15:20")).queued == 0  # cooldown: once
+    assert run_reports(sqlite_engine, config, now=at("2024-05-14 15:20")).queued == 0  # cooldown: once
