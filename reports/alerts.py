@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from careloop.config import AlertsConfig, Config
 from store.mentions import insert_ignoring_conflicts
 from store.models import Alert, Mention, MentionTerm, Run, Source, Term, utcnow
-from store.reports import mention_time_between
+from store.reports import distinct_between
 
 from .render import messages
 
@@ -75,7 +75,7 @@ def check_alerts(session: Session, config: Config, *, now: datetime | None = Non
 def _window_counts(session: Session, start: datetime, end: datetime) -> dict[tuple[str, str], Counts]:
     """(brand, source type) → counts, with (brand, ALL) for the brand as a whole."""
     query = (select(Mention.brand, Mention.source_type, Mention.sentiment_label, func.count())
-             .where(mention_time_between(start, end), Mention.duplicate_of_id.is_(None), Mention.brand.is_not(None))
+             .where(distinct_between(start, end), Mention.brand.is_not(None))
              .group_by(Mention.brand, Mention.source_type, Mention.sentiment_label))
     counts: dict[tuple[str, str], Counts] = {}
     for brand, source_type, sentiment, count in session.execute(query):
@@ -131,7 +131,7 @@ def _spikes(session: Session, config: Config, settings: AlertsConfig, start: dat
 def _top_terms(session: Session, brand: str, source_type: str, start: datetime, end: datetime, *, negative: bool) -> list[str]:
     query = (select(Term.display).select_from(MentionTerm).join(Mention, Mention.id == MentionTerm.mention_id)
              .join(Term, Term.id == MentionTerm.term_id)
-             .where(mention_time_between(start, end), Mention.duplicate_of_id.is_(None), Mention.brand == brand,
+             .where(distinct_between(start, end, [brand]),
                     Term.words == 1)
              .group_by(Term.id, Term.display).order_by(func.count().desc(), Term.display).limit(TOP_TERMS))
     if source_type != ALL:
@@ -147,7 +147,7 @@ def _where(session: Session, words: dict, brand: str, source_type: str, start: d
     if source_type != ALL:
         return words["alert_on"].format(source=source_type)
     query = (select(Mention.source_type, func.count()).where(
-        mention_time_between(start, end), Mention.duplicate_of_id.is_(None), Mention.brand == brand)
+        distinct_between(start, end, [brand]))
         .group_by(Mention.source_type).order_by(func.count().desc(), Mention.source_type).limit(1))
     if negative:
         query = query.where(Mention.sentiment_label == "negative")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from store.models import Mention, MentionDay, MentionTerm, Term
-from store.reports import mention_time, mention_time_between
+from store.reports import distinct_between, mention_time
 
 from .kpis import care_kpis
 from .periods import Period
@@ -157,8 +157,7 @@ def _share_of_voice(session: Session, config: Config, period: Period) -> list[di
 
 def scope_filter(brands: list[str], period: Period) -> list:
     """The period's distinct mentions of these brands, as WHERE clauses."""
-    clauses = [mention_time_between(period.utc_start, period.utc_end), Mention.duplicate_of_id.is_(None)]
-    return clauses + ([Mention.brand.in_(brands)] if brands else [])
+    return [distinct_between(period.utc_start, period.utc_end, brands)]
 
 
 REACH = func.coalesce(Mention.extra["score"].as_integer(), Mention.extra["thumbs_up"].as_integer(), 0)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config, EmailSettings
 from store.db import session_scope
 from store.models import Mention, utcnow
-from store.reports import mention_time
+from store.reports import mention_time, not_duplicate
 
 from .alerts import check_alerts
 from .delivery import queue_alert, queue_digest, send_queued
@@ -54,7 +54,7 @@ def run_reports(engine: Engine, config: Config, *, now: datetime | None = None, 
 
 def newest_day(session: Session, config: Config, brands: list[str]) -> date | None:
     """The local day of the brands' newest stored mention (the demo's data is years old: its digest ends there)."""
-    query = select(func.max(mention_time())).where(Mention.duplicate_of_id.is_(None))
+    query = select(func.max(mention_time())).where(not_duplicate())
     newest = session.scalar(query.where(Mention.brand.in_(brands)) if brands else query)
     return local_day(newest, ZoneInfo(config.reports.timezone)) if newest else None
 

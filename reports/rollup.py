@@ -17,7 +17,7 @@ from sqlalchemy import Date, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from store.models import Mention, MentionDay, MentionRevision, SentimentCorrection, SentimentScore, utcnow
-from store.reports import mention_time, mention_time_between, mention_utc_dates, read_marks, write_marks
+from store.reports import distinct_between, mention_time, mention_utc_dates, read_marks, write_marks
 
 from .periods import local_day, local_midnight
 
@@ -63,8 +63,7 @@ def rebuild_day(session: Session, day: date, tz: ZoneInfo) -> None:
     counts = (
         select(literal(day, Date), func.coalesce(Mention.brand, ""), Mention.source_type,
                func.coalesce(Mention.language, ""), func.coalesce(Mention.sentiment_label, "unscored"), func.count())
-        .where(mention_time_between(local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)),
-               Mention.duplicate_of_id.is_(None))
+        .where(distinct_between(local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)))
         .group_by(Mention.brand, Mention.source_type, Mention.language, Mention.sentiment_label)
     )
     session.execute(insert(MentionDay).from_select(

@@ -2,21 +2,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Iterable
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from .mentions import insert_ignoring_conflicts
 from .models import Mention, ReportMark, UTCDateTime
 
 
-def mention_time_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """A mention's time is when it was published, or when it was fetched if the source gave no date. Written as
-    two ranges so both read ix_mentions_published_at (NULLs are in the index) instead of scanning."""
-    return or_(
-        and_(Mention.published_at >= start, Mention.published_at < end),
-        and_(Mention.published_at.is_(None), Mention.fetched_at >= start, Mention.fetched_at < end),
-    )
+def distinct_between(start: datetime, end: datetime, brands: Iterable[str] = ()) -> ColumnElement[bool]:
+    """WHERE clause: distinct mentions (linked duplicates left out) of `brands` (none: every brand) whose time —
+    published, or fetched when the source gave no date — lies in [start, end).
+
+    Written for SQLite without statistics (careloop never runs ANALYZE): the ids come from ranges on
+    ix_mentions_brand_published_at / ix_mentions_published_at (NULLs are in the index), and the duplicate test is
+    a coalesce no index serves, so the planner cannot pick ix_mentions_duplicate_of_id for "IS NULL" — which it
+    takes for selective and which matches nearly every mention (a day of a 20,000-mention year took 24 ms that
+    way, 1 ms this way)."""
+    brands = list(brands)
+
+    def ids(*conditions):
+        query = select(Mention.id).where(*conditions)
+        return query.where(Mention.brand.in_(brands)) if brands else query
+
+    in_range = union_all(ids(Mention.published_at >= start, Mention.published_at < end),
+                         ids(Mention.published_at.is_(None), Mention.fetched_at >= start, Mention.fetched_at < end))
+    return and_(Mention.id.in_(in_range), not_duplicate())
+
+
+def not_duplicate() -> ColumnElement[bool]:
+    return func.coalesce(Mention.duplicate_of_id, 0) == 0
 
 
 def mention_time() -> ColumnElement[datetime]:
@@ -30,7 +46,7 @@ def mention_utc_dates(session: Session) -> list[date]:
         day = func.substr(moment, 1, 10)  # stored as "YYYY-MM-DD HH:MM:SS…" in UTC
     else:
         day = func.to_char(func.timezone("UTC", moment), "YYYY-MM-DD")
-    query = select(day).where(Mention.duplicate_of_id.is_(None)).group_by(day)
+    query = select(day).where(not_duplicate()).group_by(day)
     return [date.fromisoformat(value) for value in session.scalars(query) if value]
 
 
