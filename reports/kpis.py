@@ -30,8 +30,8 @@ def first_response_median(session: Session, brands: list[str], period: Period) -
     wait = seconds_between(session, Draft.sent_at, mention_time()).label("wait")
     query = (select(wait).join(Mention, Mention.id == Draft.mention_id)
              .where(Draft.sent_at >= period.utc_start, Draft.sent_at < period.utc_end))
-    if brands:
-        query = query.where(Mention.brand.in_(brands))
+    if brands:  # through coalesce: the replies of the period drive the join (ix_drafts_sent_at), not all of a brand
+        query = query.where(func.coalesce(Mention.brand, "").in_(brands))
     count = session.scalar(select(func.count()).select_from(query.subquery()))
     if not count:
         return None

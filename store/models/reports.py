@@ -9,9 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
+from .replies import Draft
 
 # Every digest figure is a range of one brand's mentions by time: (brand, published_at) reads it off one index.
 Index("ix_mentions_brand_published_at", Mention.brand, Mention.published_at)
+# First response time reads the replies sent in a period.
+Index("ix_drafts_sent_at", Draft.sent_at)
 
 
 class MentionDay(Base):

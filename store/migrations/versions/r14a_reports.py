@@ -1,4 +1,4 @@
-"""reports: daily mention rollup, terms per mention, digests, alerts; (brand, published_at) index
+"""reports: daily mention rollup, terms per mention, digests, alerts, unsubscribes; mentions (brand, published_at) and drafts (sent_at) indexes
 
 Revision ID: r14a
 Revises: n12a
@@ -83,9 +83,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('mention_id', 'term_id', name=op.f('pk_mention_terms'))
     )
     op.create_index('ix_mentions_brand_published_at', 'mentions', ['brand', 'published_at'], unique=False)
+    op.create_index('ix_drafts_sent_at', 'drafts', ['sent_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_drafts_sent_at', table_name='drafts')
     op.drop_index('ix_mentions_brand_published_at', table_name='mentions')
     op.drop_table('mention_terms')
     op.drop_table('terms')
