@@ -87,26 +87,27 @@ def digests_tab(request: Request, user: User = Depends(current_user), session: S
                   refreshed_at=marks.get("rollup.refreshed_at"))
 
 
-@router.get("/reports/digests/{chart}.png")
-def chart_png(chart: str, request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    if chart not in DRAW:
+def _chart(chart: str, known, request: Request, session: Session) -> tuple[list[str], Period, list[dict]]:
+    if chart not in known:
         raise HTTPException(404, f"There is no chart {chart!r}.")
     config = reports_config(request, session)
     brands, period = selection(request, session, config)
-    rows = chart_figures(session, config, brands, period, chart)
+    return brands, period, chart_figures(session, config, brands, period, chart)
+
+
+@router.get("/reports/digests/{chart}.png")
+def chart_png(chart: str, request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+    _, _, rows = _chart(chart, DRAW, request, session)
     return Response(DRAW[chart]({CHART_KEYS[chart]: rows}, messages("en")), media_type="image/png")
 
 
 @router.get("/reports/digests/{chart}.csv")
 def chart_csv(chart: str, request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    if chart not in CSV_COLUMNS:
-        raise HTTPException(404, f"There is no chart {chart!r}.")
-    config = reports_config(request, session)
-    brands, period = selection(request, session, config)
+    brands, period, rows = _chart(chart, CSV_COLUMNS, request, session)
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS[chart], extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for row in chart_figures(session, config, brands, period, chart):
+    for row in rows:
         writer.writerow({key: cell(row.get(key)) for key in CSV_COLUMNS[chart]})
     name = f"{chart}-{'-'.join(brands) or 'all'}-{period.start}-{period.end - timedelta(days=1)}.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
