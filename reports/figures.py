@@ -1,5 +1,5 @@
-"""Every figure of a digest, computed in the database: sums over the daily rollup (`mention_days`), and a few
-bounded queries over the period's mentions (top mentions, top terms) that read ix_mentions_brand_published_at.
+"""Every figure of a digest, computed in the database: sums over the daily rollup (`mention_days`, `term_days`),
+the period's top mentions chosen among its days' top fives (`day_tops`), and the replies sent in the period.
 
 Definitions (the README repeats them):
 - volume: distinct mentions (a story arriving through two sources counts once) whose time — published, or
@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
-from store.models import Mention, MentionDay, MentionTerm, Term
-from store.reports import distinct_between, mention_time
+from store.models import DayTop, Mention, MentionDay, Term, TermDay
+from store.reports import mention_time
 
 from .kpis import care_kpis
 from .periods import Period
+from .rollup import REACH, REPLIES, TOP_LISTS
 
 SENTIMENTS = ("negative", "neutral", "positive")
 USUAL_DAYS = 28
@@ -155,45 +156,40 @@ def _share_of_voice(session: Session, config: Config, period: Period) -> list[di
     return rows
 
 
-def scope_filter(brands: list[str], period: Period) -> list:
-    """The period's distinct mentions of these brands, as WHERE clauses."""
-    return [distinct_between(period.utc_start, period.utc_end, brands)]
-
-
-REACH = func.coalesce(Mention.extra["score"].as_integer(), Mention.extra["thumbs_up"].as_integer(), 0)
-REPLIES = func.coalesce(Mention.extra["num_comments"].as_integer(), 0)
-
-
 def _top_mentions(session: Session, brands: list[str], period: Period, inbox: str) -> dict[str, list[dict]]:
     """Most negative (lowest score), most reach (Reddit score, Google Play thumbs-up), most discussed (comments
-    the platform counted): each linking to the mention in the inbox."""
+    the platform counted): the best of the period's days' top fives, each linking to the mention in the inbox."""
     columns = (Mention.id, Mention.brand, Mention.source_type, Mention.language, Mention.author, Mention.title,
                func.substr(Mention.text, 1, SNIPPET).label("snippet"), mention_time().label("at"),
                Mention.sentiment_label, Mention.sentiment_score, REACH.label("reach"), REPLIES.label("replies"))
-    base = select(*columns).where(*scope_filter(brands, period))
-    queries = {
-        "most_negative": base.where(Mention.sentiment_label == "negative").order_by(Mention.sentiment_score, Mention.id),
-        "most_reach": base.where(REACH > 0).order_by(REACH.desc(), Mention.id),
-        "most_discussed": base.where(REPLIES > 0).order_by(REPLIES.desc(), Mention.id),
-    }
-    return {name: [{**row._asdict(), "at": row.at.isoformat(), "link": f"{inbox}/mentions/{row.id}"}
-                   for row in session.execute(query.limit(TOP_MENTIONS))]
-            for name, query in queries.items()}
+    tops = {}
+    for name, (_, order) in TOP_LISTS.items():
+        candidates = select(DayTop.mention_id).where(DayTop.day >= period.start, DayTop.day < period.end,
+                                                     DayTop.list == name)
+        if brands:
+            candidates = candidates.where(DayTop.brand.in_(brands))
+        query = select(*columns).where(Mention.id.in_(candidates)).order_by(*order).limit(TOP_MENTIONS)
+        tops[name] = [{**row._asdict(), "at": row.at.isoformat(), "link": f"{inbox}/mentions/{row.id}"}
+                      for row in session.execute(query)]
+    return tops
 
 
 def top_terms(session: Session, brands: list[str], period: Period, label: str) -> list[dict]:
     """The most frequent words and phrases in the period's `label` mentions, per language (languages with the
     most such mentions first). A term counts once per mention and shows when two or more mentions use it."""
+    mentions = func.sum(TermDay.mentions)
     ranked = (
-        select(Mention.language, Term.words, Term.display, func.count().label("mentions"),
-               func.row_number().over(partition_by=(Mention.language, Term.words),
-                                      order_by=(func.count().desc(), Term.display)).label("rank"))
-        .select_from(MentionTerm).join(Mention, Mention.id == MentionTerm.mention_id)
-        .join(Term, Term.id == MentionTerm.term_id)
-        .where(*scope_filter(brands, period), Mention.sentiment_label == label)
-        .group_by(Mention.language, Term.words, Term.id, Term.display)
-        .having(func.count() >= MIN_TERM_MENTIONS)
-    ).subquery()
+        select(TermDay.language, Term.words, Term.display, mentions.label("mentions"),
+               func.row_number().over(partition_by=(TermDay.language, Term.words),
+                                      order_by=(mentions.desc(), Term.display)).label("rank"))
+        .join(Term, Term.id == TermDay.term_id)
+        .where(TermDay.day >= period.start, TermDay.day < period.end, TermDay.sentiment == label)
+        .group_by(TermDay.language, Term.words, Term.id, Term.display)
+        .having(mentions >= MIN_TERM_MENTIONS)
+    )
+    if brands:
+        ranked = ranked.where(TermDay.brand.in_(brands))
+    ranked = ranked.subquery()
     rows = session.execute(select(ranked).where(ranked.c.rank <= max(TOP_TERMS, TOP_PHRASES))
                            .order_by(ranked.c.language, ranked.c.words, ranked.c.rank)).all()
     per_language: dict[str, dict] = {}

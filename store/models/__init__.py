@@ -4,7 +4,7 @@ from .contacts import Suppression
 from .listening import Mention, MentionRevision, Run, Source
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
-from .reports import Alert, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term
+from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import SentimentScore
 
 __all__ = [
@@ -14,4 +14,4 @@ __all__ = [
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
 ]
 __all__ += ["SentimentScore", "Suppression"]
-__all__ += ["Alert", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term"]
+__all__ += ["Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay"]

@@ -32,6 +32,33 @@ class MentionDay(Base):
     mentions: Mapped[int] = mapped_column(Integer)
 
 
+class TermDay(Base):
+    """How many of a local day's negative (or positive) mentions of a brand and language use a term: top terms of
+    any period are a sum over days, not a join over every mention of the period (a mention is on one day, so the
+    sums stay exact)."""
+
+    __tablename__ = "term_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(10), primary_key=True)  # negative | positive
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True)
+    mentions: Mapped[int] = mapped_column(Integer)
+
+
+class DayTop(Base):
+    """Each local day's five most negative, most reach and most discussed mentions per brand: a period's top five
+    are among its days' top fives, so they are found without sorting every mention of the period."""
+
+    __tablename__ = "day_tops"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(200), primary_key=True)
+    list: Mapped[str] = mapped_column(String(20), primary_key=True)  # most_negative | most_reach | most_discussed
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
+
+
 class ReportMark(Base):
     """How far the rollup and the term index have read (highest ids seen per table) and the time zone of the
     rollup's days: what changed since is found by id, without scanning mentions."""

@@ -82,6 +82,24 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['term_id'], ['terms.id'], name=op.f('fk_mention_terms_term_id_terms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('mention_id', 'term_id', name=op.f('pk_mention_terms'))
     )
+    op.create_table('term_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('brand', sa.String(length=200), nullable=False),
+    sa.Column('sentiment', sa.String(length=10), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('term_id', sa.Integer(), nullable=False),
+    sa.Column('mentions', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['term_id'], ['terms.id'], name=op.f('fk_term_days_term_id_terms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('day', 'brand', 'sentiment', 'language', 'term_id', name=op.f('pk_term_days'))
+    )
+    op.create_table('day_tops',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('brand', sa.String(length=200), nullable=False),
+    sa.Column('list', sa.String(length=20), nullable=False),
+    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_day_tops_mention_id_mentions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('day', 'brand', 'list', 'mention_id', name=op.f('pk_day_tops'))
+    )
     op.create_index('ix_mentions_brand_published_at', 'mentions', ['brand', 'published_at'], unique=False)
     op.create_index('ix_drafts_sent_at', 'drafts', ['sent_at'], unique=False)
 
@@ -89,6 +107,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_drafts_sent_at', table_name='drafts')
     op.drop_index('ix_mentions_brand_published_at', table_name='mentions')
+    op.drop_table('day_tops')
+    op.drop_table('term_days')
     op.drop_table('mention_terms')
     op.drop_table('terms')
     op.drop_table('report_marks')
