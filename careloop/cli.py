@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -11,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from careloop.context import ConfigOption, fail, open_config, open_store
-from careloop.loop import run_loop
+from careloop.context import DEMO_CONFIG, DEMO_DATABASE, ConfigOption, fail, open_config, open_store
+from careloop.progress import ProgressLines
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
 from inbox.cli import register as register_inbox
@@ -20,9 +21,6 @@ from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_CONFIG = REPO_ROOT / "examples" / "careloop.yaml"
 
 app = typer.Typer(
     help="careloop: listen, understand, draft, approve, notify, ask, report.",
@@ -35,17 +33,18 @@ console = Console()
 
 
 def _run(config) -> None:
+    from careloop.loop import run_loop
+
     engine = open_store(config)
     sources = [source for source in config.sources if source.enabled]
     console.print(f"running {len(sources)} sources into {engine.url.render_as_string(hide_password=True)}")
-    with console.status("fetching…") as status:
-        def progress(stage, result):
+    with _stage_display() as (show_stage, progress):
+        def on_stage(stage, result):
             if stage == "source":
                 _print_source(result)
-                status.update(f"fetched {result.source}")
-            elif stage == "scoring":
-                status.update("scoring sentiment (the first run prepares the offline model)…")
-        report = run_loop(engine, config, on_stage=progress)
+            else:
+                show_stage(stage)
+        report = run_loop(engine, config, on_stage=on_stage, progress=progress)
     drafts = report.drafts
     console.print(
         f"sentiment: {report.scored} mentions scored\n"
@@ -55,7 +54,24 @@ def _run(config) -> None:
         highlight=False,
     )
     with session_scope(engine) as session:
-        _print_summary(collect_stats(session))
+        _print_summary(collect_stats(session, config))
+
+
+@contextmanager
+def _stage_display():
+    """On a terminal a spinner names the stage and its progress; in a log (not a terminal) a spinner shows
+    nothing, so long stages print a line every 10 s instead: done/total, rate, ETA."""
+    if console.is_terminal:
+        with console.status("fetching…") as status:
+            yield (lambda stage: status.update(f"{stage}…"),
+                   lambda stage, done, total: status.update(f"{stage}: {done:,}/{total:,}…"))
+        return
+    lines: dict[str, ProgressLines] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        lines.setdefault(stage, ProgressLines(stage, lambda line: console.print(line, highlight=False)))(done, total)
+
+    yield (lambda stage: None), progress
 
 
 def _print_source(summary) -> None:
@@ -84,6 +100,10 @@ def _print_summary(stats: dict) -> None:
             table.add_row(name, str(count))
         console.print(table)
     console.print(f"{stats['mentions']} distinct mentions, {stats['duplicates_linked']} duplicates linked, {stats['rated']} with a star rating")
+    for stale in stats.get("stale_sources", []):
+        console.print(f"[yellow]stale:[/yellow] {stale['name']} has not succeeded for {stale['silent_for']} "
+                      f"(stale after {stale['stale_after']}): {stale['last_error'] or 'no error recorded'}",
+                      highlight=False)
 
 
 @app.command()
@@ -118,7 +138,7 @@ def _demo_digests(config, url: str) -> None:
     """Each configured digest into var/digests/ beside the demo database, and to a loopback SMTP server."""
     from reports.pipeline import demo_digests
 
-    folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else REPO_ROOT / "var"
+    folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else DEMO_DATABASE.parent
     result = demo_digests(open_store(config), config, folder / "digests")
     shown = folder / "digests"
     shown = shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
@@ -130,9 +150,10 @@ def _demo_digests(config, url: str) -> None:
 @app.command()
 def stats(config: Optional[Path] = ConfigOption, as_json: bool = typer.Option(False, "--json", help="one JSON object")) -> None:
     """What is stored: mentions per source, language, brand; sources and their last run."""
-    engine = open_store(open_config(config))
+    loaded = open_config(config, demo_fallback=True)
+    engine = open_store(loaded)
     with session_scope(engine) as session:
-        summary = collect_stats(session)
+        summary = collect_stats(session, loaded)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     else:
@@ -140,7 +161,8 @@ def stats(config: Optional[Path] = ConfigOption, as_json: bool = typer.Option(Fa
 
 
 @app.command()
-def schedule(config: Optional[Path] = ConfigOption) -> None:
+def schedule(config: Optional[Path] = ConfigOption,
+             limit: int = typer.Option(4, min=1, help="flow runs at once; more wait for a free slot")) -> None:
     """Run every source on its own `schedule` from careloop.yaml (and score, draft, publish) with Prefect."""
     from prefect import serve
 
@@ -149,8 +171,8 @@ def schedule(config: Optional[Path] = ConfigOption) -> None:
     loaded = open_config(config)
     open_store(loaded)  # migrate once, before scheduled runs start side by side
     deployments = source_deployments(loaded)
-    console.print(f"serving {len(deployments)} scheduled deployments with Prefect (Ctrl+C to stop)")
-    serve(*deployments)
+    console.print(f"serving {len(deployments)} scheduled deployments with Prefect, {limit} runs at a time (Ctrl+C to stop)")
+    serve(*deployments, limit=limit)
 
 
 @db_app.command("upgrade")

@@ -5,11 +5,14 @@ Secrets never live here: connectors read them from the environment or Prefect bl
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from careloop.durations import Duration, parse_duration
 
 DEFAULT_CONFIG = "careloop.yaml"
 SUPPORTED_LANGUAGES = ("en", "cs", "sk", "ru", "de", "pl", "uk", "fr", "es", "it", "pt", "hu")
@@ -19,8 +22,47 @@ class ConfigError(ValueError):
     """careloop.yaml is missing or invalid; the message names the file and the key."""
 
 
+def is_cron(schedule: str) -> bool:
+    """A schedule is a cron expression ("*/15 * * * *") or an interval ("15m", "10s")."""
+    return len(schedule.split()) > 1
+
+
+def schedule_interval(schedule: str) -> timedelta:
+    """An interval schedule's interval; for cron, the longest gap between two runs within a week, or within its
+    first 200 runs when it fires more often (what "3 × its schedule" means for "0 9 * * 1-5", whose gaps differ)."""
+    if not is_cron(schedule):
+        return parse_duration(schedule)
+    from cronsim import CronSim, CronSimError
+
+    try:
+        runs = CronSim(schedule, datetime(2026, 1, 5, tzinfo=timezone.utc))  # a Monday: a week covers every weekday
+        times = [next(runs) for _ in range(2)]
+        while times[-1] < times[0] + timedelta(days=7) and len(times) < 200:
+            times.append(next(runs))
+    except (CronSimError, StopIteration) as exc:
+        raise ValueError(f"not a cron schedule ({exc}): expected five fields such as \"*/15 * * * *\", "
+                         f"or an interval such as \"15m\"") from None
+    return max(later - earlier for earlier, later in zip(times, times[1:]))
+
+
+def _checked_schedule(value: str) -> str:
+    if schedule_interval(value) <= timedelta(0):
+        raise ValueError("an interval schedule must be longer than 0s")
+    return value.strip()
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StageSchedules(Strict):
+    """When `careloop schedule` runs each stage (cron, or an interval such as "30s"); prefect.yaml has its own."""
+
+    score: str = "*/5 * * * *"
+    draft: str = "*/5 * * * *"
+    publish: str = "*/2 * * * *"
+
+    _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 
 
 class Brand(Strict):
@@ -44,8 +86,20 @@ class SourceConfig(Strict):
     enabled: bool = True
     # Review sources are about one brand's shop or app: every item belongs to it, no keyword needed.
     brand: str | None = None
-    timeout_seconds: float = Field(default=20, gt=0)
+    timeout_seconds: float = Field(default=20, gt=0)  # per request: connect, and between two reads
+    deadline_seconds: float = Field(default=300, gt=0)  # the whole fetch of this source, every page and back-off
+    # A failed fetch is tried again after each delay (a Prefect task retry; Reddit's per-request back-off is
+    # options.retries).
+    fetch_retry_delays: list[float] = Field(default=[5, 30], max_length=10)
+    # No successful run for longer than this: reported as stale (default: 3 × the schedule's interval).
+    stale_after: Duration | None = None
     options: dict[str, Any] = {}
+
+    _schedule = field_validator("schedule")(lambda cls, value: _checked_schedule(value))
+
+    @property
+    def stale_age(self) -> timedelta:
+        return self.stale_after or 3 * schedule_interval(self.schedule)
 
     @property
     def location(self) -> str:
@@ -57,11 +111,18 @@ class SentimentSettings(Strict):
     model: str = "default"
     batch_size: int = Field(default=64, gt=0, le=1024)
     quantize: bool = False  # int8 dynamic quantization: faster on CPU, slightly less accurate
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: a CUDA GPU when one is present, else the CPU
+
+
+class RunsSettings(Strict):
+    keep_days: int = Field(default=30, gt=0)  # the run log (one row per source per run) is pruned after this
 
 
 class Config(Strict):
     database: str | None = None
     sentiment: SentimentSettings = SentimentSettings()
+    runs: RunsSettings = RunsSettings()
+    schedules: StageSchedules = StageSchedules()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]
     brands: list[Brand] = Field(min_length=1)
     sources: list[SourceConfig] = []
@@ -298,13 +359,20 @@ class AlertsConfig(Strict):
     subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = []
     webhooks: list[str] = []  # names under `webhooks:` (Slack, Teams, generic) that get every alert too
     language: Literal["en", "cs", "sk", "ru"] = "en"
-    window_minutes: int = Field(default=60, ge=15, le=24 * 60)
+    window: Duration = timedelta(hours=1)  # "the last hour": 15m to 1d
     baseline_weeks: int = Field(default=4, ge=1, le=12)
     min_count: int = Field(default=10, ge=1)  # fewer mentions (negative ones, for a negative-share spike) never alert
     volume_factor: float = Field(default=2.0, gt=1)  # volume above this × the highest usual count
     negative_share_points: float = Field(default=25, gt=0, le=100)  # negative share this many points above usual
-    cooldown_hours: float = Field(default=6, ge=0)  # one alert per brand, source type and kind in this time
-    stale_after_runs: int = Field(default=3, ge=2)  # a source that missed this many scheduled runs in a row
+    cooldown: Duration = timedelta(hours=6)  # one alert per brand, source type and kind in this time
+
+
+    @field_validator("window")
+    @classmethod
+    def _window_between_15_minutes_and_a_day(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=15) <= value <= timedelta(days=1):
+            raise ValueError("expected a window from 15m to 1d")
+        return value
 
 
 class ReportsConfig(Strict):

@@ -1,5 +1,5 @@
-"""The whole loop once, stage by stage, as plain functions: what `careloop run`, `careloop demo`
-and the Prefect loop flow all call."""
+"""The whole loop once, stage by stage, as plain functions: what `careloop run` and `careloop demo` call
+(the Prefect loop flow runs the same stages as subflows)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,12 +8,10 @@ from typing import Callable
 from sqlalchemy import Engine
 
 from careloop.config import Config
-from drafting.pipeline import draft_mentions
+from drafting.pipeline import draft_stage
 from ingest.pipeline import IngestSummary, ingest_all
 from publishing.pipeline import publish_pending
-from sentiment.pipeline import score_unscored
-from sentiment.scorer import load_scorer
-from store.db import session_scope
+from sentiment.pipeline import score_stage
 
 
 @dataclass
@@ -24,25 +22,17 @@ class LoopReport:
     published: dict = field(default_factory=dict)
 
 
-def score_stage(engine: Engine, config: Config) -> int:
-    scorer = load_scorer(config.sentiment.model, quantize=config.sentiment.quantize)
-    with session_scope(engine) as session:
-        return score_unscored(session, scorer, batch_size=config.sentiment.batch_size)
-
-
-def draft_stage(engine: Engine, config: Config) -> dict:
-    with session_scope(engine) as session:
-        return draft_mentions(session, config)
-
-
-def run_loop(engine: Engine, config: Config, on_stage: Callable[[str, object], None] | None = None) -> LoopReport:
-    """Listen → understand → draft → publish what agents approved. Each stage reads the store."""
+def run_loop(engine: Engine, config: Config, on_stage: Callable[[str, object], None] | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> LoopReport:
+    """Listen → understand → draft → publish what agents approved. Each stage reads the store.
+    `on_stage` hears of each finished source and stage; `progress(stage, done, total)` of long stages."""
     notify = on_stage or (lambda stage, result: None)
     report = LoopReport()
     report.ingest = ingest_all(engine, config, on_done=lambda summary: notify("source", summary))
     notify("scoring", None)
-    report.scored = score_stage(engine, config)
-    report.drafts = draft_stage(engine, config)
+    report.scored = score_stage(engine, config.sentiment, progress=progress and (lambda d, t: progress("scoring", d, t)))
+    notify("drafting", None)
+    report.drafts = draft_stage(engine, config, progress=progress and (lambda d, t: progress("drafting", d, t)))
     report.published = publish_pending(engine, config)
     notify("done", report)
     return report

@@ -7,7 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from careloop.config import Config
 from drafting.stats import drafts_by_status
+from ingest.health import stale_sources
 from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
 from store.models import Mention, Source
@@ -45,8 +47,11 @@ def listening_stats(session: Session) -> dict:
 SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, reports_stats]
 
 
-def collect_stats(session: Session) -> dict:
+def collect_stats(session: Session, config: Config | None = None) -> dict:
+    """Every section's keys; with the configuration also `stale_sources` (sources silent past their stale age)."""
     stats: dict = {}
     for section in SECTIONS:
         stats.update(section(session))
+    if config is not None:
+        stats["stale_sources"] = stale_sources(session, config)
     return stats

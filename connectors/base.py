@@ -42,7 +42,11 @@ class ConnectorError(Exception):
 
     def __init__(self, source: str, message: str):
         super().__init__(f"source {source!r}: {message}")
-        self.source = source
+        self.source, self.message = source, message
+
+    def __reduce__(self):
+        # rebuilt from both arguments: a task in Prefect's process pool hands its error back pickled
+        return type(self), (self.source, self.message)
 
 
 class ConnectorAuthError(ConnectorError):

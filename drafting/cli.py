@@ -15,13 +15,10 @@ corrections_app = typer.Typer(help="Agents' sentiment corrections.", no_args_is_
 
 def draft_command(config: Optional[Path] = ConfigOption) -> None:
     """Draft replies for every scored mention that has no draft yet (safe to run again)."""
-    from store.db import session_scope
-
-    from .pipeline import draft_mentions
+    from .pipeline import draft_stage
 
     loaded, engine = config_and_engine(config)
-    with session_scope(engine) as session:
-        counts = draft_mentions(session, loaded)
+    counts = draft_stage(engine, loaded)
     typer.echo(f"{counts['drafted']} drafted, {counts['flagged']} drafted with failed checks, "
                f"{counts['no_reply_needed']} need no reply, {counts['waiting_for_sentiment']} waiting for sentiment")
 

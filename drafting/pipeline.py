@@ -3,13 +3,16 @@ exactly one Draft row — a checked reply in status `pending`, or `no_reply_need
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.claims import claim, release, unclaimed
+from store.db import session_scope
 from store.models import Draft, DraftEvent, Mention, utcnow
 
 from .checks import messages, problems_in
@@ -19,25 +22,28 @@ from .templates import TemplateError, context_for, render, reply_language, selec
 
 ACTOR = "careloop"
 BATCH = 500
+STAGE = "draft"
+LEASE = timedelta(minutes=10)  # a batch takes well under a second; older claims belong to dead workers
 
 
-def draft_mentions(session: Session, config: Config, now: datetime | None = None) -> dict:
+def draft_mentions(session: Session, config: Config, now: datetime | None = None,
+                   progress: Callable[[int], None] | None = None) -> dict:
     """Draft every scored mention that has no draft yet; commits per batch. Safe to run again, and side by
-    side: the unique mention_id decides which run writes a draft (and its "drafted" event).
+    side: each worker claims its batch (`store.claims`), and the unique mention_id still decides which run
+    writes a draft (and its "drafted" event) should two ever meet. `progress` gets the number handled so far.
 
     Returns counts: drafted (pending), flagged (pending with failed checks), no_reply_needed,
     waiting_for_sentiment (unscored mentions, drafted on a later run)."""
     now = now or utcnow()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
-    last_id = 0
+    undrafted = ~exists().where(Draft.mention_id == Mention.id)
     while True:
-        batch = session.scalars(
-            select(Mention)
-            .where(Mention.id > last_id, Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id))
-            .order_by(Mention.id).limit(BATCH)
-        ).all()
-        if not batch:
+        ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
+                                                              unclaimed(STAGE, Mention.id, LEASE))
+                    .order_by(Mention.id).limit(BATCH), LEASE)
+        if not ids:
             break
+        batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
         answered = _answered_in_thread(session, batch, config)
         rows = [_draft_row(mention, config, answered.get((mention.source_id, mention.external_id)), now) for mention in batch]
         for draft_id, row in _insert_new(session, rows):
@@ -45,13 +51,27 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
                                    to_status=row["status"], text_after=row["text"] or None, note=row["reason"]))
             key = "no_reply_needed" if row["status"] == "no_reply_needed" else "flagged" if row["check_failures"] else "drafted"
             counts[key] += 1
-        last_id = batch[-1].id
+        release(session, STAGE, ids)
         session.commit()
+        if progress:
+            progress(sum(counts.values()))
     counts["waiting_for_sentiment"] = session.scalar(
-        select(func.count()).select_from(Mention)
-        .where(Mention.sentiment_label.is_(None), ~exists().where(Draft.mention_id == Mention.id))
+        select(func.count()).select_from(Mention).where(Mention.sentiment_label.is_(None), undrafted)
     )
     return counts
+
+
+def pending_count(session: Session) -> int:
+    """Scored mentions without a draft: what the drafting stage has to do."""
+    return session.scalar(select(func.count()).select_from(Mention).where(
+        Mention.sentiment_label.is_not(None), ~exists().where(Draft.mention_id == Mention.id)))
+
+
+def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], None] | None = None) -> dict:
+    """The drafting stage of the loop (what `careloop draft` and the draft flow run)."""
+    with session_scope(engine) as session:
+        total = pending_count(session)
+        return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
 def _draft_row(mention: Mention, config: Config, answered_by: str | None, now: datetime) -> dict:

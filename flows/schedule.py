@@ -1,26 +1,42 @@
-"""Deployments built from careloop.yaml: one ingest deployment per source, on the source's own `schedule`,
-plus the score, draft and publish stages. `careloop schedule` serves them with Prefect (`prefect.serve`);
-prefect.yaml declares the same stages per source type for work pools."""
+"""Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
+source's own `schedule`, plus the score, draft and publish stages, served by this process (`prefect.serve`).
+
+Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
+(`prefect deploy --all`), which share the flows: both can be registered on one Prefect server.
+"""
 from __future__ import annotations
 
-from careloop.config import Config
-from flows.ingest import ingest_flow
-from flows.replies import draft_flow, publish_flow
-from flows.score import score_flow
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
-STAGE_SCHEDULES = {"score": "*/5 * * * *", "draft": "*/5 * * * *", "publish": "*/2 * * * *"}
+from careloop.config import Config, is_cron, schedule_interval
+from flows.draft_flow import draft_flow
+from flows.ingest_flow import ingest_flow
+from flows.publish_flow import publish_flow
+from flows.score_flow import score_flow
+
+PREFIX = "schedule-"
+# One run at a time where a second would only wait on the first (the same source, the one outbox); a run due
+# while the previous one is still busy is cancelled, not queued behind it.
+ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
 
 
 def source_deployments(config: Config) -> list:
     config_path = str(config.path)
     deployments = [
         ingest_flow.to_deployment(
-            name=f"ingest-{source.name}", cron=source.schedule,
+            name=f"{PREFIX}ingest-{source.name}", **_when(source.schedule), concurrency_limit=ONE_AT_A_TIME,
             parameters={"config_path": config_path, "source_names": [source.name]},
             description=f"{source.type} source {source.name}",
         )
         for source in config.sources if source.enabled
     ]
     for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow)):
-        deployments.append(stage.to_deployment(name=name, cron=STAGE_SCHEDULES[name], parameters={"config_path": config_path}))
+        deployments.append(stage.to_deployment(
+            name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
+            concurrency_limit=ONE_AT_A_TIME if name == "publish" else None,
+        ))
     return deployments
+
+
+def _when(schedule: str) -> dict:
+    return {"cron": schedule} if is_cron(schedule) else {"interval": schedule_interval(schedule)}

@@ -23,7 +23,7 @@ def serve(config: Optional[Path] = ConfigOption,
     if workers is None:  # a worker runs one request's database work at a time (see inbox.app): one per core
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
-    loaded, _ = config_and_engine(config)  # fails early and clearly; also migrates the database once
+    loaded, _ = config_and_engine(config, demo_fallback=True)  # fails early and clearly; migrates the database once
     # Workers are separate processes: they find the configuration through the environment.
     os.environ["CARELOOP_CONFIG"] = str(loaded.path)
     typer.echo(f"careloop inbox on http://{host}:{port}/ (Ctrl+C to stop)")
@@ -46,7 +46,7 @@ def add(name: str = typer.Argument(..., help="login name"),
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    _, engine = config_and_engine(config)
+    _, engine = config_and_engine(config, demo_fallback=True)
     try:
         with session_scope(engine) as session:
             add_user(session, name, role, password, display_name)

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from careloop.config import Config, SourceConfig
 from connectors import ConnectorError, FetchedMention, get_connector
 from store.db import session_scope
-from store.mentions import first_copies, get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
+from store.mentions import get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
 from store.models import Mention, Run, utcnow
 
-from .identity import canonical_url, identifies_story, text_hash
+from .identity import canonical_url, text_hash
 from .language import detect_language
+from .linking import relink
 from .matching import matcher_for
 
 log = logging.getLogger("careloop.ingest")
@@ -54,7 +55,9 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
     summary.problems = list(result.problems)
     with session_scope(engine) as session:
         source_row = get_or_create_source(session, source.name, source.type)
-        store_fetched(session, config, source, source_row.id, result.mentions, summary)
+        touched = store_fetched(session, config, source, source_row.id, result.mentions, summary)
+    with session_scope(engine) as session:  # after the commit: the pass must see this run's rows
+        summary.duplicates_linked = len(relink(session, touched))
     summary.status = "warning" if summary.problems else "ok"
     if result.not_modified:
         summary.status, summary.problems = _previous_outcome(engine, source.name, summary)
@@ -65,12 +68,14 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
 
 
 def store_fetched(session: Session, config: Config, source: SourceConfig, source_id: int,
-                  fetched: list[FetchedMention], summary: IngestSummary) -> None:
+                  fetched: list[FetchedMention], summary: IngestSummary) -> set[int]:
+    """Store new items and edits of known ones; returns the ids of the mentions it inserted or edited (for the
+    duplicate-linking pass, which runs once they are committed)."""
     matcher = matcher_for(list(config.brands))
     unique = {item.external_id: item for item in fetched}  # a feed may repeat an entry
     known = known_mentions(session, source_id, unique)
     languages = tuple(config.languages)
-    rows = []
+    rows, touched = [], set()
     for external_id, item in unique.items():
         text = (item.text or "")[:MAX_TEXT]
         existing = known.get(external_id)
@@ -79,6 +84,7 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
             if changes:
                 revise(session, existing, changes)
                 summary.updated += 1
+                touched.add(existing.id)
             elif item.extra and item.extra != existing.extra:
                 existing.extra = item.extra  # live counters (Reddit score, helpful votes) are not edits
             continue
@@ -93,11 +99,13 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
             "text_hash": text_hash(item.title, text), "published_at": item.published_at, "fetched_at": utcnow(),
             "language": language, "language_confidence": confidence, "rating": item.rating,
             "brand": match.brand, "matched_keywords": match.keywords, "extra": item.extra, "raw": item.raw,
-            "duplicate_of_id": None, "_identifies": identifies_story(item.title, text),
+            "duplicate_of_id": None,
         })
-    _link_duplicates(session, source_id, rows, summary)
     for start in range(0, len(rows), 500):
-        summary.stored += insert_ignoring_conflicts(session, Mention, rows[start:start + 500], ["source_id", "external_id"])
+        inserted = insert_ignoring_conflicts(session, Mention, rows[start:start + 500], ["source_id", "external_id"])
+        summary.stored += len(inserted)
+        touched.update(inserted)
+    return touched
 
 
 def _edits(existing: Mention, item: FetchedMention, text: str) -> dict:
@@ -109,18 +117,6 @@ def _edits(existing: Mention, item: FetchedMention, text: str) -> dict:
         if item.extra:
             changes["extra"] = item.extra
     return changes
-
-
-def _link_duplicates(session: Session, source_id: int, rows: list[dict], summary: IngestSummary) -> None:
-    urls = {row["canonical_url"] for row in rows if row["canonical_url"]}
-    hashes = {row["text_hash"] for row in rows if row["_identifies"]}
-    by_url, by_hash = first_copies(session, source_id, urls, hashes) if rows else ({}, {})
-    for row in rows:
-        identifies = row.pop("_identifies")
-        original = by_url.get(row["canonical_url"]) or (by_hash.get(row["text_hash"]) if identifies else None)
-        if original is not None:
-            row["duplicate_of_id"] = original
-            summary.duplicates_linked += 1
 
 
 def _previous_outcome(engine: Engine, source_name: str, summary: IngestSummary) -> tuple[str, list[str]]:
@@ -154,6 +150,8 @@ def _finish(engine: Engine, run_id: int, source: SourceConfig, summary: IngestSu
         source_row = get_or_create_source(session, source.name, source.type)
         source_row.last_run_at = run.finished_at
         source_row.last_status = summary.status
+        if summary.status != "failed":
+            source_row.last_success_at = run.finished_at
         source_row.last_error = run.message if summary.status == "failed" else None
         if cursor is not None:
             source_row.cursor = cursor

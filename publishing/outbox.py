@@ -79,7 +79,7 @@ def enqueue_many(session: Session, rows: list[dict]) -> int:
         row.setdefault("attempts", 0)
     inserted = 0
     for start in range(0, len(rows), 2000):  # SQLite allows 32,766 bound parameters per statement
-        inserted += insert_ignoring_conflicts(session, OutboxMessage, rows[start:start + 2000], ["key"])
+        inserted += len(insert_ignoring_conflicts(session, OutboxMessage, rows[start:start + 2000], ["key"]))
     return inserted
 
 

@@ -7,7 +7,7 @@ the last four Mondays at 9:00), so a busy Monday morning that is always busy doe
   usual share (negatives over scored mentions of the baseline windows together).
 Windows end on a 15-minute step, so every worker evaluating the same moment sees the same window, and the alert is
 unique per (kind, brand, source type, window end): raised once. After an alert, the same kind for the same brand
-and source type stays quiet for `cooldown_hours`: a spike that lasts the afternoon alerts once.
+and source type stays quiet for `cooldown`: a spike that lasts the afternoon alerts once.
 A source type's spike is reported per source type; the brand as a whole alerts only when no single source
 type explains it.
 """
@@ -17,20 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-from cronsim import CronSim
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import AlertsConfig, Config
 from store.mentions import insert_ignoring_conflicts
-from store.models import Alert, Mention, MentionTerm, Run, Source, Term, utcnow
+from ingest.health import stale_sources
+from store.models import Alert, Mention, MentionTerm, Run, Term, utcnow
 from store.reports import distinct_between
 
 from .render import messages
 
 STEP = timedelta(minutes=15)
 ALL = ""  # source_type of a brand-wide alert
-SUCCEEDED = ("ok", "warning")
 TOP_TERMS = 3
 
 
@@ -59,15 +58,14 @@ def check_alerts(session: Session, config: Config, *, now: datetime | None = Non
         return []
     now = now or utcnow()
     end = window_end(now)
-    start = end - timedelta(minutes=settings.window_minutes)
+    start = end - settings.window
     rows = [*_spikes(session, config, settings, start, end), *_stale(session, config, settings, now)]
     new = []
     for row in rows:
         if _cooling_down(session, row, settings, now):
             continue
-        if insert_ignoring_conflicts(session, Alert, [row], ["kind", "brand", "source_type", "source_name", "window_end"]):
-            new.append(session.scalar(select(Alert).where(*(getattr(Alert, key) == row[key] for key in (
-                "kind", "brand", "source_type", "source_name", "window_end")))))
+        inserted = insert_ignoring_conflicts(session, Alert, [row], ["kind", "brand", "source_type", "source_name", "window_end"])
+        new += [session.get(Alert, alert_id) for alert_id in inserted]
     session.commit()
     return new
 
@@ -89,7 +87,7 @@ def _spikes(session: Session, config: Config, settings: AlertsConfig, start: dat
     weeks = [_window_counts(session, start - timedelta(weeks=k), end - timedelta(weeks=k))
              for k in range(1, settings.baseline_weeks + 1)]
     words = messages(settings.language)
-    minutes = settings.window_minutes
+    minutes = int(settings.window.total_seconds() // 60)
     found: dict[tuple[str, str, str], dict] = {}
     for scope, counts in sorted(now_counts.items(), key=lambda item: item[0][1] == ALL):
         brand, source_type = scope
@@ -164,40 +162,32 @@ def inbox_link(config: Config, brand: str, source_type: str, *, negative: bool) 
 def _cooling_down(session: Session, row: dict, settings: AlertsConfig, now: datetime) -> bool:
     if row["kind"] == "stale_source":
         return False  # one alert per stale episode: the unique window end is the last success
-    since = now - timedelta(hours=settings.cooldown_hours)
+    since = now - settings.cooldown
     return session.scalar(select(func.count()).select_from(Alert).where(
         Alert.kind == row["kind"], Alert.brand == row["brand"], Alert.source_type == row["source_type"],
         Alert.window_end > since, Alert.window_end != row["window_end"])) > 0
 
 
 def _stale(session: Session, config: Config, settings: AlertsConfig, now: datetime) -> list[dict]:
-    """Enabled sources that have run but not succeeded for `stale_after_runs` scheduled runs."""
-    succeeded = dict(session.execute(select(Run.source_name, func.max(Run.finished_at))
-                                     .where(Run.status.in_(SUCCEEDED)).group_by(Run.source_name)).all())
-    first_run = dict(session.execute(select(Run.source_name, func.min(Run.started_at)).group_by(Run.source_name)).all())
-    types = dict(session.execute(select(Source.name, Source.type)).all())
+    """Sources stale by `ingest.health` (no success for longer than their `stale_after`): one alert per outage,
+    keyed by the last success (or, for a source that never succeeded, its first run)."""
+    stale = stale_sources(session, config, now)
+    first_runs = dict(session.execute(select(Run.source_name, func.min(Run.started_at)).where(
+        Run.source_name.in_([item["name"] for item in stale])).group_by(Run.source_name)).all()) if stale else {}
     words = messages(settings.language)
-    stale = []
-    for source in config.sources:
-        since = succeeded.get(source.name) or first_run.get(source.name)
-        if not source.enabled or since is None:
-            continue
-        fires = CronSim(source.schedule, since)
-        scheduled = [next(fires) for _ in range(settings.stale_after_runs)]
-        interval = scheduled[1] - scheduled[0]
-        if scheduled[-1] + interval / 2 > now:  # half an interval of grace: the last run may still be going
-            continue
-        key = "alert_stale" if source.name in succeeded else "alert_stale_never"
-        stale.append({
-            "kind": "stale_source", "brand": source.brand or "", "source_type": source.type, "source_name": source.name,
-            "window_start": since, "window_end": since, "count": 0, "usual_low": None, "usual_high": None,
-            "explanation": words[key].format(source=source.name, type=types.get(source.name, source.type),
-                                             since=since.strftime("%Y-%m-%d %H:%M UTC"), interval=_interval(interval)),
-            "details": {"schedule": source.schedule, "last_success": since.isoformat() if source.name in succeeded else None},
+    brands = {source.name: source.brand for source in config.sources}
+    alerts = []
+    for item in stale:
+        succeeded = item["last_success_at"] is not None
+        since = datetime.fromisoformat(item["last_success_at"]) if succeeded else first_runs[item["name"]]
+        alerts.append({
+            "kind": "stale_source", "brand": brands.get(item["name"]) or "", "source_type": item["type"],
+            "source_name": item["name"], "window_start": since, "window_end": since, "count": 0,
+            "usual_low": None, "usual_high": None,
+            "explanation": words["alert_stale" if succeeded else "alert_stale_never"].format(
+                source=item["name"], type=item["type"], since=since.strftime("%Y-%m-%d %H:%M UTC"),
+                stale_after=item["stale_after"]),
+            "details": {"last_success": item["last_success_at"], "last_error": item["last_error"],
+                        "silent_for": item["silent_for"]},
         })
-    return stale
-
-
-def _interval(gap: timedelta) -> str:
-    minutes = int(gap.total_seconds() // 60)
-    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+    return alerts

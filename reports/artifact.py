@@ -16,7 +16,7 @@ def escape(text: str) -> str:
 def digest_markdown(figures: dict, language: str = "en") -> str:
     volume, negative, sentiment = figures["volume"], figures["negative_share"], figures["sentiment"]
     lines = [
-        f"# {escape(brands_label(figures, language))}: {escape(digest_title(figures, language))} {figures['period']['label']}",
+        f"## {escape(brands_label(figures, language))}: {escape(digest_title(figures, language))} {figures['period']['label']}",
         "", f"Compared with {figures['previous_period']['label']} ({figures['period']['timezone']}).", "",
         "| figure | value | change |", "|---|---:|---:|",
         f"| mentions | {volume['current']} | {change(volume)} |",
@@ -27,10 +27,10 @@ def digest_markdown(figures: dict, language: str = "en") -> str:
           for row in figures["by_source_type"]],
         "", "| brand | share of voice | mentions |", "|---|---:|---:|",
         *[f"| {escape(row['brand'])} | {percent(row['share'])} | {row['mentions']} |" for row in figures["share_of_voice"]],
-        "", "## Most negative mentions", "",
+        "", "### Most negative mentions", "",
         *([f"- [{escape(m['author'] or 'anonymous')} on {escape(m['source_type'])}]({m['link']}): {escape(m['snippet'][:140])}"
            for m in figures["top_mentions"]["most_negative"]] or ["- none"]),
-        "", "## Negative terms", "",
+        "", "### Negative terms", "",
         *([f"- {entry['language']}: " + ", ".join(f"{escape(t['term'])} ({t['mentions']})" for t in entry["terms"])
            for entry in figures["terms"]["negative"]] or ["- none"]),
         "", f"[Open the inbox]({figures['links']['inbox']}) · [Digests tab]({figures['links']['reports']})",
@@ -45,7 +45,7 @@ def alerts_markdown(alerts: list[dict]) -> str:
         where = alert["source_name"] or alert["source_type"] or "all"
         rows.append(f"| {escape(alert['kind'])} | {escape(alert['brand'] or '')} | {escape(where)} "
                     f"| {escape(alert['explanation'])} | {link} |")
-    return "\n".join(["# Alerts raised", "", "| kind | brand | where | what | link |", "|---|---|---|---|---|", *rows])
+    return "\n".join(["## Alerts raised", "", "| kind | brand | where | what | link |", "|---|---|---|---|---|", *rows])
 
 
 def _number(value: float | None) -> str:

@@ -95,11 +95,7 @@ def record_digest(session: Session, built: BuiltDigest, brands: list[str]) -> Di
         "name": built.name, "brands": list(brands), "period_start": date.fromisoformat(period["start"]),
         "period_end": date.fromisoformat(period["end"]), "timezone": period["timezone"], "language": built.language,
         "figures": built.figures, "built_at": utcnow()}], ["name", "period_start", "period_end"])
-    if not inserted:
-        return None
-    return session.scalar(select(Digest).where(Digest.name == built.name,
-                                               Digest.period_start == date.fromisoformat(period["start"]),
-                                               Digest.period_end == date.fromisoformat(period["end"])))
+    return session.get(Digest, inserted[0]) if inserted else None
 
 
 def due_digests(session: Session, config: Config, now: datetime) -> list[tuple[DigestConfig, Period]]:

@@ -2,12 +2,12 @@
 written at 00:30 on Tuesday in Prague (22:30 on Monday in UTC) counts for Tuesday."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-LENGTH = re.compile(r"^\s*(\d+)\s*([dw])\s*$")
+from careloop.durations import parse_duration
+
 PERIOD_DAYS = {"daily": 1, "weekly": 7}
 
 
@@ -73,13 +73,15 @@ class Period:
 
 def parse_length(text: str) -> int:
     """"7d", "1w", "2w", "30d" → days. Periods are whole local days."""
-    match = LENGTH.match(text or "")
-    if not match or int(match.group(1)) == 0:
-        raise PeriodError(f"period {text!r} is not understood: expected whole days or weeks such as 1d, 7d, 2w, 30d")
-    days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
-    if days > 366:
-        raise PeriodError(f"period {text!r} is longer than a year (366 days)")
-    return days
+    try:
+        length = parse_duration(text)
+    except ValueError:
+        length = timedelta(0)
+    days, rest = divmod(length.total_seconds(), 86400)
+    if rest or not 1 <= days <= 366:
+        raise PeriodError(f"period {text!r} is not understood: expected whole days or weeks up to a year, "
+                          f"such as 1d, 7d, 2w, 30d")
+    return int(days)
 
 
 def parse_until(text: str | None, tz: ZoneInfo, now: datetime) -> date:

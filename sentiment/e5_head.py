@@ -115,13 +115,19 @@ class Head:
         return e / e.sum(1, keepdims=True)
 
 
+def head_identity(path: Path) -> tuple[str, str]:
+    """(name, digest) of a head file: the name stored in it and the first 8 hex digits of its SHA-1."""
+    with np.load(path, allow_pickle=False) as z:
+        name = json.loads(str(z["meta"])).get("name", "careloop-e5-sentiment")
+    return name, hashlib.sha1(path.read_bytes()).hexdigest()[:8]
+
+
 class E5HeadScorer:
     def __init__(self, head: str | Path | None = None, encoder: str | None = None, quantize: bool = False):
         head_path = Path(head) if head else DEFAULT_HEAD
         self.head = Head.load(head_path)
         self.encoder = get_encoder(encoder, quantize=quantize)
-        digest = hashlib.sha1(head_path.read_bytes()).hexdigest()[:8]
-        self.name = self.head.meta.get("name", "careloop-e5-sentiment")
+        self.name, digest = head_identity(head_path)
         # version = head digest + encoder version: a new head or other encoder weights are a new model
         self.version = f"{digest}+{self.encoder.version}"
 

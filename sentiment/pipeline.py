@@ -7,13 +7,25 @@ correction (source "agent") is never overwritten.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, select
+from collections import Counter
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy import Engine, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from careloop.config import SentimentSettings
+from store.claims import claim, release, unclaimed
+from store.db import session_scope
+from store.mentions import insert_ignoring_conflicts
 from store.models import Mention, SentimentScore
 
-from .scorer import Scorer
+from .scorer import Scorer, load_scorer, scorer_identity
 from .scores import LABELS, Score, stars_to_score
+
+
+STAGE = "score"
+LEASE = timedelta(minutes=10)  # far longer than one batch (seconds on CPU); older claims belong to dead workers
 
 
 def mention_text(m: Mention) -> str:
@@ -31,32 +43,63 @@ def _apply_current(m: Mention, model_score: Score) -> None:
     m.sentiment_label, m.sentiment_score, m.sentiment_source = s.label, s.score, source
 
 
-def _has_score(scorer: Scorer):
-    return exists().where(and_(SentimentScore.mention_id == Mention.id, SentimentScore.model == scorer.name,
-                               SentimentScore.model_version == scorer.version))
+def _has_score(name: str, version: str):
+    return exists().where(and_(SentimentScore.mention_id == Mention.id, SentimentScore.model == name,
+                               SentimentScore.model_version == version))
 
 
-def score_unscored(session: Session, scorer: Scorer, batch_size: int = 256) -> int:
-    """Score every mention that has no score from this scorer (name + version). Commits per batch; idempotent.
-    Batches are a few hundred mentions: the scorer sorts each batch by length, and more texts sort into tighter
-    length groups (less padding).
+def pending_count(session: Session, name: str, version: str) -> int:
+    """Mentions the model `name` at `version` has not judged yet."""
+    return session.scalar(select(func.count()).select_from(Mention).where(~_has_score(name, version)))
+
+
+def score_unscored(session: Session, scorer: Scorer, batch_size: int = 256,
+                   progress: Callable[[int], None] | None = None, tally: Counter | None = None) -> int:
+    """Score every mention that has no score from this scorer (name + version). Commits per batch; idempotent,
+    and safe side by side: each worker claims its batch (`store.claims`), so N workers score N different
+    batches. Batches are a few hundred mentions: the scorer sorts each batch by length, and more texts sort
+    into tighter length groups (less padding). `progress` gets the number scored so far after every batch;
+    `tally` counts the labels given.
 
     Returns the number of score rows written."""
-    written, last_id = 0, 0
+    written = 0
+    unscored = ~_has_score(scorer.name, scorer.version)
     while True:
-        batch = session.scalars(
-            select(Mention).where(Mention.id > last_id, ~_has_score(scorer)).order_by(Mention.id).limit(batch_size)
-        ).all()
-        if not batch:
+        ids = claim(session, STAGE, select(Mention.id).where(unscored, unclaimed(STAGE, Mention.id, LEASE))
+                    .order_by(Mention.id).limit(batch_size), LEASE)
+        if not ids:
             return written
+        # re-checked after the claim: another worker may have scored one of them between our read and claim
+        batch = session.scalars(select(Mention).where(Mention.id.in_(ids), unscored).order_by(Mention.id)).all()
         scores = scorer.score([mention_text(m) for m in batch])
+        rows = [{"mention_id": m.id, "model": scorer.name, "model_version": scorer.version, "label": s.label,
+                 "score": float(s.score), "confidence": float(s.confidence)} for m, s in zip(batch, scores)]
+        insert_ignoring_conflicts(session, SentimentScore, rows, ["mention_id", "model", "model_version"])
         for m, s in zip(batch, scores):
-            session.add(SentimentScore(mention_id=m.id, model=scorer.name, model_version=scorer.version,
-                                       label=s.label, score=float(s.score), confidence=float(s.confidence)))
             _apply_current(m, s)
-        last_id = batch[-1].id
-        written += len(batch)
+        if tally is not None:
+            tally.update(s.label for s in scores)
+        release(session, STAGE, ids)
         session.commit()
+        written += len(batch)
+        if progress:
+            progress(written)
+
+
+def score_stage(engine: Engine, settings: SentimentSettings, progress: Callable[[int, int], None] | None = None,
+                tally: Counter | None = None) -> int:
+    """The scoring stage of the loop: score what the configured model has not judged. With nothing to score it
+    loads no model (a score flow runs every few minutes; loading costs seconds)."""
+    identity = scorer_identity(settings.model, settings.quantize)
+    if identity is not None:
+        with session_scope(engine) as session:
+            if not pending_count(session, *identity):
+                return 0
+    scorer = load_scorer(settings.model, quantize=settings.quantize)
+    with session_scope(engine) as session:
+        total = pending_count(session, scorer.name, scorer.version)
+        return score_unscored(session, scorer, batch_size=settings.batch_size,
+                              progress=progress and (lambda done: progress(done, total)), tally=tally)
 
 
 def rescore(session: Session, scorer: Scorer, batch_size: int = 256) -> int:

@@ -57,6 +57,33 @@ def _build(spec: str, quantize: bool) -> Scorer:
     return TransformersScorer(spec, quantize=quantize)
 
 
+def scorer_identity(spec: str | None = None, quantize: bool = False) -> tuple[str, str] | None:
+    """(name, version) that `load_scorer(spec, quantize)` will report, read from files without loading torch or
+    the weights (a score flow with nothing to do must not pay seconds to load a model). None when it cannot be
+    known without loading (the caller then loads)."""
+    spec = spec or DEFAULT_SPEC
+    if spec == "vader":
+        return "vader", "3.3.2"
+    from .transformers_backend import model_version
+
+    suffix = "-int8" if quantize else ""
+    head, _, encoder = spec.partition("@")
+    if head == DEFAULT_SPEC or head.endswith(".npz"):
+        from .e5_head import DEFAULT_HEAD, head_identity, resolve_encoder
+
+        head_path = DEFAULT_HEAD if head == DEFAULT_SPEC else Path(head)
+        if not head_path.is_file():
+            return None
+        name, digest = head_identity(head_path)
+        encoder_path = resolve_encoder(encoder or None)
+        return name, f"{digest}+{model_version(encoder_path)}{suffix}"
+    from .transformers_backend import cached_commit
+
+    if Path(spec).is_dir() or cached_commit(spec):
+        return spec, model_version(spec) + suffix
+    return None  # a hub model not downloaded yet: loading it is the only way to know
+
+
 def load_scorer(spec: str | None = None, quantize: bool = False) -> Scorer:
     """The scorer for `spec`, loaded once per process (models are large; loading takes seconds)."""
     key = (spec or DEFAULT_SPEC, bool(quantize))

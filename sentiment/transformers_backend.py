@@ -67,9 +67,11 @@ def quantize_int8(model):
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear: qconfig}, dtype=torch.qint8)
 
 
-def model_version(spec: str, config) -> str:
-    """A short stable version: the hub commit when known, else a digest of the local config + weight sizes."""
-    commit = getattr(config, "_commit_hash", None)
+def model_version(spec: str, config=None) -> str:
+    """A short stable version: the hub commit when known, else a digest of the local config + weight sizes.
+    Without `config` (the model not loaded) the commit is read from the local hub cache: the same answer,
+    for deciding whether there is anything to score before paying seconds to load the model."""
+    commit = getattr(config, "_commit_hash", None) if config is not None else cached_commit(spec)
     if commit:
         return commit[:12]
     path = Path(spec)
@@ -84,6 +86,16 @@ def model_version(spec: str, config) -> str:
     else:
         h.update(spec.encode())
     return h.hexdigest()[:12]
+
+
+def cached_commit(spec: str) -> str | None:
+    """The commit of hub model `spec` in the local cache (its snapshot folder's name); None for a local folder."""
+    if Path(spec).is_dir():
+        return None
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(spec, "config.json")
+    return Path(found).parent.name if isinstance(found, str) else None
 
 
 class BatchRunner:

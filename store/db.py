@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from .locks import migration_lock
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -66,13 +68,18 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> str | None:
-    """Migrate the database to the newest schema; returns the revision it is at."""
+    """Migrate the database to the newest schema; returns the revision it is at. Safe when several processes
+    start on the same (empty) database at once: the check and the upgrade happen under one migration lock."""
     config = alembic_config(engine)
-    head = ScriptDirectory.from_config(config).get_current_head()
-    revision = current_revision(engine)
-    if revision != head:
-        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-        if revision is not None and revision not in known:
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    if current_revision(engine) == head:  # the usual case: no lock needed to see there is nothing to do
+        return head
+    with migration_lock(engine):
+        revision = current_revision(engine)
+        if revision == head:  # another process migrated while we waited
+            return head
+        if revision is not None and revision not in {known.revision for known in script.walk_revisions()}:
             raise DatabaseError(
                 f"database {engine.url.render_as_string(hide_password=True)} is at schema revision "
                 f"{revision}, which this careloop does not know: upgrade careloop"

@@ -25,8 +25,8 @@ def suppress(session: Session, address: str, reason: str, detail: str | None = N
     """Add `address` to the suppression list; True when it was not on it yet."""
     if reason not in SUPPRESSION_REASONS:
         raise ValueError(f"unknown suppression reason {reason!r}; expected one of {list(SUPPRESSION_REASONS)}")
-    return insert_ignoring_conflicts(session, Suppression, [{"email_hash": email_hash(address), "reason": reason,
-                                                            "detail": detail}], ["email_hash"]) == 1
+    return len(insert_ignoring_conflicts(session, Suppression, [{"email_hash": email_hash(address), "reason": reason,
+                                                                "detail": detail}], ["email_hash"])) == 1
 
 
 def suppressed_hashes(session: Session) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """All tables, one module per stage, on one metadata (Alembic reads `Base.metadata`)."""
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .contacts import Suppression
+from .coordination import StoreLock, WorkClaim
 from .listening import Mention, MentionRevision, Run, Source
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
@@ -12,6 +13,7 @@ __all__ = [
     "Mention", "MentionRevision", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
+    "SentimentScore", "StoreLock", "WorkClaim",
 ]
-__all__ += ["SentimentScore", "Suppression"]
+__all__ += ["Suppression"]
 __all__ += ["Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay"]

@@ -19,6 +19,8 @@ class Source(Base):
     cursor: Mapped[dict] = mapped_column(JSONType, default=dict)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[str | None] = mapped_column(String(20))
+    # When a run last stored what it fetched (ok or warning): a source silent longer than its stale age is stale.
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -1,8 +1,11 @@
 """The ingest flow run through Prefect: tasks per source, a failing source retried and recorded."""
+import socket
+import time
+
 import yaml
 from sqlalchemy import func, select
 
-from flows.ingest import ingest_flow, ingest_source_task
+from flows.ingest_flow import ingest_flow
 from store.db import connect, session_scope
 from store.models import Mention, Run
 from tests.conftest import REPO
@@ -21,11 +24,10 @@ def write_config(tmp_path, db_url, sources):
     return str(path)
 
 
-def test_ingest_flow_runs_every_source_and_survives_a_failing_one(prefect_harness, db_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest_source_task, "retry_delay_seconds", [0, 0])
+def test_ingest_flow_runs_every_source_and_survives_a_failing_one(prefect_harness, db_url, tmp_path):
     config_path = write_config(tmp_path, db_url, [
         {"name": "toot", "type": "feed", "path": str(FEEDS / "mastodon_tag_nokia.rss")},
-        {"name": "broken", "type": "feed", "path": str(tmp_path / "missing.xml")},
+        {"name": "broken", "type": "feed", "path": str(tmp_path / "missing.xml"), "fetch_retry_delays": [0, 0]},
         {"name": "hn", "type": "feed", "path": str(FEEDS / "hnrss_slack.xml")},
     ])
     state = ingest_flow(config_path=config_path, return_state=True)
@@ -42,3 +44,25 @@ def test_ingest_flow_runs_every_source_and_survives_a_failing_one(prefect_harnes
     assert again.is_completed()
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Mention)) == 7
+
+
+def test_a_source_that_never_answers_is_stopped_at_its_deadline(prefect_harness, tmp_path):
+    """The read blocks on a socket (per-request timeout 120 s): only a real deadline stops it, and the other
+    sources are stored meanwhile."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections in the kernel, never answers
+    db_url = f"sqlite:///{tmp_path / 'careloop.db'}"
+    config_path = write_config(tmp_path, db_url, [
+        {"name": "stuck", "type": "feed", "url": f"http://127.0.0.1:{silent.getsockname()[1]}/feed.xml",
+         "timeout_seconds": 120, "deadline_seconds": 2, "fetch_retry_delays": []},
+        {"name": "toot", "type": "feed", "path": str(FEEDS / "mastodon_tag_nokia.rss")},
+    ])
+    started = time.monotonic()
+    state = ingest_flow(config_path=config_path, return_state=True)
+    elapsed = time.monotonic() - started
+    silent.close()
+    assert state.is_failed() and "1 of 2 sources failed: stuck" in state.message
+    assert elapsed < 30, f"the stuck source held the flow for {elapsed:.0f} s"
+    with session_scope(connect(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Mention)) == 4

@@ -2,7 +2,7 @@
 import json
 import subprocess
 
-from flows.loop import loop_flow
+from flows.loop_flow import loop_flow
 from tests.test_cli import CARELOOP
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.ingest import ingest_flow
-from flows.replies import draft_flow, publish_flow
-from flows.score import score_flow
+from flows.draft_flow import draft_flow
+from flows.ingest_flow import ingest_flow
+from flows.publish_flow import publish_flow
+from flows.score_flow import score_flow
 
 
-@flow(name="careloop-loop")
+@flow(name="careloop-loop", timeout_seconds=2 * 3600)
 def loop_flow(config_path: str | None = None) -> dict:
     # A failing source must not hold back scoring and drafting of everything else that arrived.
     ingest_state = ingest_flow(config_path, return_state=True)
