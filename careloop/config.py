@@ -61,6 +61,7 @@ class StageSchedules(Strict):
     score: str = "*/5 * * * *"
     draft: str = "*/5 * * * *"
     publish: str = "*/2 * * * *"
+    digests: str = "*/15 * * * *"  # alerts and whatever digest is due
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 

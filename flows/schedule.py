@@ -1,5 +1,5 @@
 """Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
-source's own `schedule`, plus the score, draft and publish stages, served by this process (`prefect.serve`).
+source's own `schedule`, plus the score, draft, publish and digests stages, served by this process (`prefect.serve`).
 
 Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
 (`prefect deploy --all`), which share the flows: both can be registered on one Prefect server.
@@ -12,6 +12,7 @@ from careloop.config import Config, is_cron, schedule_interval
 from flows.draft_flow import draft_flow
 from flows.ingest_flow import ingest_flow
 from flows.publish_flow import publish_flow
+from flows.report_flow import digests_flow
 from flows.score_flow import score_flow
 
 PREFIX = "schedule-"
@@ -30,10 +31,10 @@ def source_deployments(config: Config) -> list:
         )
         for source in config.sources if source.enabled
     ]
-    for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow)):
+    for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("digests", digests_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name == "publish" else None,
+            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "digests") else None,
         ))
     return deployments
 
