@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from careloop.context import DEMO_CONFIG, ConfigOption, fail, open_config, open_store
+from careloop.context import DEMO_CONFIG, DEMO_DATABASE, ConfigOption, fail, open_config, open_store
 from careloop.progress import ProgressLines
 from careloop.stats import collect_stats
 from drafting.cli import register as register_drafting
@@ -20,6 +20,7 @@ from contacts.cli import register as register_contacts
 from inbox.cli import register as register_inbox
 from notices.cli import register as register_notices
 from publishing.cli import register as register_outbox
+from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
 
@@ -126,6 +127,7 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
     _demo_notices(config)
+    _demo_digests(config, url)
     with session_scope(open_store(config)) as session:
         credentials = ensure_demo_user(session)
         manager = ensure_demo_user(session, "demo-manager", "manager", email="manager@example.com")
@@ -147,6 +149,19 @@ def _demo_notices(config) -> None:
     console.print(f"contacts: {result.contacts_added} imported\n"
                   f"notices: {result.delivered['sent']} sent to the local SMTP sink ({result.received} received)"
                   + (f", skipped by reason: {skipped}" if result.approved else ", nothing new to send"), highlight=False)
+
+
+def _demo_digests(config, url: str) -> None:
+    """Each configured digest into var/digests/ beside the demo database, and to a loopback SMTP server."""
+    from reports.pipeline import demo_digests
+
+    folder = Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") else DEMO_DATABASE.parent
+    result = demo_digests(open_store(config), config, folder / "digests")
+    shown = folder / "digests"
+    shown = shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
+    console.print(f"digests: {len([p for p in result['written'] if p.suffix == '.html'])} written to {shown}/, "
+                  f"{result['sent']} e-mailed to the loopback SMTP server at {result['sink']} "
+                  f"({result['received']} received)", highlight=False)
 
 
 @app.command()
@@ -194,6 +209,7 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
 register_sentiment(app)
 register_drafting(app)
 register_inbox(app)
+register_reports(app)
 register_outbox(app)
 register_contacts(app)
 register_notices(app)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -62,6 +62,7 @@ class StageSchedules(Strict):
     draft: str = "*/5 * * * *"
     publish: str = "*/2 * * * *"
     notices: str = "*/5 * * * *"
+    digests: str = "*/15 * * * *"  # alerts and whatever digest is due
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 
@@ -131,6 +132,7 @@ class Config(Strict):
     sources: list[SourceConfig] = []
     known_issues: list[KnownIssue] = []
     replies: RepliesConfig = Field(default_factory=lambda: RepliesConfig())  # defined below with drafting's classes
+    reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())  # defined below: digests and alerts
     # Outgoing messages (defined below): where links point, how e-mail and webhooks leave, one contact policy.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     email: EmailSettings | None = None
@@ -171,12 +173,18 @@ class Config(Strict):
         named = [(f"known_issues[{i}]", issue.brand) for i, issue in enumerate(self.known_issues) if issue.brand]
         named += [(f"replies.brands.{name}", name) for name in self.replies.brands]
         named += [(f"replies.rules[{i}]", name) for i, rule in enumerate(self.replies.rules) for name in rule.brand]
+        named += [(f"reports.digests[{i}]", name) for i, digest in enumerate(self.reports.digests) for name in digest.brands]
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
-        for name in self.notices.webhooks:
-            if name not in self.webhooks:
-                raise ValueError(f"notices.webhooks: {name!r} is not among webhooks {sorted(self.webhooks)}")
+        for key, names in (("notices.webhooks", self.notices.webhooks), ("reports.alerts.webhooks", self.reports.alerts.webhooks)):
+            for name in names:
+                if name not in self.webhooks:
+                    raise ValueError(f"{key}: {name!r} is not among webhooks {sorted(self.webhooks)}")
+        mailed = [f"reports.digests[{i}]" for i, digest in enumerate(self.reports.digests)]
+        mailed += ["reports.alerts.subscribers"] if self.reports.alerts.subscribers else []
+        if mailed and self.email is None:
+            raise ValueError(f"{mailed[0]} sends e-mail, but there is no `email:` section (host, port, security, from)")
         return self
 
     def database_url(self) -> str:
@@ -329,6 +337,73 @@ class RepliesConfig(Strict):
         return self.length_limits.get(source_type, self.default_length_limit)
 
 
+# --- Reports: digests and alerts for marketing (README "Digests and alerts") ---------------------------------
+
+EMAIL = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"  # one plain address, nothing a header could be smuggled in
+
+
+class DigestConfig(Strict):
+    """One digest: who gets it, about which brands, how often and in which language."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    brands: list[str] = []  # empty: all brands together
+    period: Literal["daily", "weekly"] = "daily"
+    send_at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # local time (reports.timezone)
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    language: Literal["en", "cs", "sk", "ru"] = "en"
+    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = Field(min_length=1)  # staff addresses
+
+    _lists = field_validator("brands", mode="before")(_as_list)
+
+
+class AlertsConfig(Strict):
+    """Spikes per brand and source type against the same hour of the week in earlier weeks, and stale sources."""
+
+    enabled: bool = True
+    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = []
+    webhooks: list[str] = []  # names under `webhooks:` (Slack, Teams, generic) that get every alert too
+    language: Literal["en", "cs", "sk", "ru"] = "en"
+    window: Duration = timedelta(hours=1)  # "the last hour": 15m to 1d
+    baseline_weeks: int = Field(default=4, ge=1, le=12)
+    min_count: int = Field(default=10, ge=1)  # fewer mentions (negative ones, for a negative-share spike) never alert
+    volume_factor: float = Field(default=2.0, gt=1)  # volume above this × the highest usual count
+    negative_share_points: float = Field(default=25, gt=0, le=100)  # negative share this many points above usual
+    cooldown: Duration = timedelta(hours=6)  # one alert per brand, source type and kind in this time
+
+
+    @field_validator("window")
+    @classmethod
+    def _window_between_15_minutes_and_a_day(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=15) <= value <= timedelta(days=1):
+            raise ValueError("expected a window from 15m to 1d")
+        return value
+
+
+class ReportsConfig(Strict):
+    timezone: str = "UTC"  # IANA name: where a digest's days begin and end
+    inbox_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s\"'<>]+$")  # links in digests
+    digests: list[DigestConfig] = []
+    alerts: AlertsConfig = AlertsConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as Europe/Prague or UTC") from None
+        return value
+
+    @field_validator("digests")
+    @classmethod
+    def _unique_names(cls, value: list[DigestConfig]) -> list[DigestConfig]:
+        names = [digest.name for digest in value]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"digest names must be unique; repeated: {repeated}")
+        return value
 # --- Outgoing messages: e-mail, webhooks, the outbox, the one contact policy, notices -------------------------
 
 CONSENT_KINDS = ("service", "survey", "marketing")

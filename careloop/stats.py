@@ -11,6 +11,7 @@ from careloop.config import Config
 from drafting.stats import drafts_by_status
 from ingest.health import stale_sources
 from notices.stats import notice_stats
+from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
 from store.models import Mention, Source
 
@@ -44,7 +45,7 @@ def listening_stats(session: Session) -> dict:
 
 
 # Each stage contributes one function of a session returning its keys.
-SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats]
+SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats, reports_stats]
 
 
 def collect_stats(session: Session, config: Config | None = None) -> dict:

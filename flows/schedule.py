@@ -1,5 +1,6 @@
 """Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
-source's own `schedule`, plus the score, draft, publish and notices stages, served by this process (`prefect.serve`).
+source's own `schedule`, plus the score, draft, publish, notices and digests stages, served by this process
+(`prefect.serve`).
 
 Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
 (`prefect deploy --all`), which share the flows: both can be registered on one Prefect server.
@@ -13,6 +14,7 @@ from flows.draft_flow import draft_flow
 from flows.ingest_flow import ingest_flow
 from flows.notify_flow import notices_flow
 from flows.publish_flow import publish_flow
+from flows.report_flow import digests_flow
 from flows.score_flow import score_flow
 
 PREFIX = "schedule-"
@@ -31,10 +33,11 @@ def source_deployments(config: Config) -> list:
         )
         for source in config.sources if source.enabled
     ]
-    for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow)):
+    for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow),
+                        ("digests", digests_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices") else None,
+            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "digests") else None,
         ))
     return deployments
 

@@ -44,6 +44,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     for module in (auth, pages, actions, issues):
         app.include_router(module.router)
     app.mount("/public", create_public_app(engine))  # no login, no CSRF: see inbox/public.py
+    from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
+
+    app.include_router(digests)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):

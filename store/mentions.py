@@ -21,7 +21,8 @@ def get_or_create_source(session: Session, name: str, type_name: str) -> Source:
 
 def insert_ignoring_conflicts(session: Session, model, rows: list[dict[str, Any]], unique: list[str]) -> list[int]:
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL: the database enforces uniqueness,
-    so two runs racing on the same item still store it once. Returns the ids of the rows inserted."""
+    so two runs racing on the same item still store it once. Returns the ids (first primary-key column) of the
+    rows inserted."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name

@@ -74,6 +74,21 @@ def sqlite_engine(tmp_path):
     connect.cache_clear()
 
 
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's, driven by playwright) for every browser test of the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def make_config(tmp_path):
     """Build a validated Config from a dict, as if loaded from tmp_path/careloop.yaml."""

@@ -45,12 +45,24 @@ def test_demo_prints_mentions_per_source_and_language(demo_db):
 def test_stats_json_has_the_documented_keys(demo_db):
     summary = stats(demo_db[0])
     for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources",
-                "stale_sources"):
+                "stale_sources", "digests_sent", "alerts_sent"):
         assert key in summary
     assert summary["duplicates_linked"] >= 1
     assert {"cs", "en", "ru"} <= set(summary["by_language"])
     assert all({"name", "type", "last_run_at", "last_status"} <= set(source) for source in summary["sources"])
     assert summary["stale_sources"] == []  # every demo source just ran
+
+
+def test_demo_writes_each_digest_and_emails_it(demo_db):
+    url, output = demo_db
+    digests = Path(url.removeprefix("sqlite:///")).parent / "digests"
+    names = sorted(path.name for path in digests.iterdir())
+    for name in ("nokia-daily", "slack-daily", "all-weekly"):
+        assert any(n.startswith(name) and n.endswith(".html") for n in names), names
+        assert sum(n.startswith(name) and n.endswith(".png") for n in names) == 3
+    assert "digests: 3 written to" in output and "4 e-mailed to the loopback SMTP server" in output
+    assert "Denní přehled" in next(digests.glob("nokia-daily-*.html")).read_text(encoding="utf-8")
+    assert stats(url)["digests_sent"] == 4  # one subscriber each, two for the weekly one
 
 
 def test_running_the_demo_loop_again_adds_nothing(demo_db):

@@ -6,6 +6,7 @@ from .listening import Mention, MentionRevision, Run, Source
 from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
+from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import SentimentScore
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "SentimentScore", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
+    "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]

@@ -1,0 +1,70 @@
+"""`careloop digest`: a digest built by hand, written to files and optionally sent. The CLI calls `register(root)`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from careloop.context import ConfigOption, config_and_engine, fail
+
+
+def digest_command(
+    brand: Optional[list[str]] = typer.Option(None, "--brand", "-b", help="a configured brand (repeat for several; none: all brands)"),
+    period: str = typer.Option("7d", "--period", help="length in whole local days or weeks: 1d, 7d, 2w, 30d"),
+    until: Optional[str] = typer.Option(None, "--until", help="last day of the period, YYYY-MM-DD (default: today in reports.timezone)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write <name>.html, .txt and the PNG charts into this folder"),
+    send: bool = typer.Option(False, "--send", help="e-mail it to the subscribers of the configured digests of these brands"),
+    language: str = typer.Option("en", "--language", help="en, cs, sk or ru"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="recompute the daily rollup from every mention first"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Build a digest by hand: volume, sentiment, share of voice, top mentions and terms of a period."""
+    from store.models import utcnow
+
+    from .periods import PeriodError, parse_length, parse_until
+    from .pipeline import digest_by_hand
+    from .render import LANGUAGES
+
+    loaded, engine = config_and_engine(config)
+    brands = list(brand or [])
+    unknown = [name for name in brands if name not in {b.name for b in loaded.brands}]
+    if unknown:
+        fail(f"--brand {unknown[0]!r} is not among the brands of {loaded.path}: {[b.name for b in loaded.brands]}")
+    if language not in LANGUAGES:
+        fail(f"--language {language!r}: expected one of {list(LANGUAGES)}")
+    try:
+        days = parse_length(period)
+        last_day = parse_until(until, ZoneInfo(loaded.reports.timezone), utcnow())
+    except PeriodError as error:
+        fail(str(error))
+    built = digest_by_hand(engine, loaded, brands, days, last_day, language=language, rebuild=rebuild)
+    typer.echo(summary_lines(built.figures))
+    if out is not None:
+        for path in built.write(out):
+            typer.echo(f"wrote {path}")
+    if send:
+        from .delivery import send_by_hand
+
+        try:
+            queued = send_by_hand(engine, loaded, built, brands)
+        except LookupError as error:
+            fail(str(error))
+        typer.echo(f"queued for {queued} subscriber(s) in the outbox (a digest already sent is not sent again)")
+
+
+def summary_lines(figures: dict) -> str:
+    from .render import change, percent
+
+    volume, negative = figures["volume"], figures["negative_share"]
+    lines = [f"{', '.join(figures['brands']) or 'all brands'} · {figures['period']['label']} ({figures['period']['timezone']})",
+             f"mentions: {volume['current']} ({change(volume)} against {figures['previous_period']['label']})",
+             f"negative share: {percent(negative['current'])} (usual {percent(negative['usual'])})"]
+    for entry in figures["terms"]["negative"][:3]:
+        lines.append(f"negative terms ({entry['language']}): " + ", ".join(term["term"] for term in entry["terms"][:6]))
+    return "\n".join(lines)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("digest")(digest_command)
