@@ -1,7 +1,7 @@
 """reports: daily mention rollup, terms per mention, digests, alerts, unsubscribes; mentions (brand, published_at) and drafts (sent_at) indexes
 
 Revision ID: r14a
-Revises: n12a, 0003
+Revises: n12b
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import store.models.base
 
 
 revision = 'r14a'
-down_revision = ('n12a', '0003')  # joins the outbox (issue 12) and work claims (main)
+down_revision = 'n12b'
 branch_labels = None
 depends_on = None
 
