@@ -79,6 +79,8 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
     """The drafting stage of the loop (what `careloop draft` and the draft flow run)."""
     with session_scope(engine) as session:
         total = pending_count(session)
+        if progress and total:
+            progress(0, total)  # the clock for the rate starts here
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 

@@ -40,7 +40,6 @@ def run_demo_notices(engine: Engine, config: Config, contacts_dir: Path) -> Demo
             for status, count in approve(session, config, campaign_id, DEMO_MANAGER).items():
                 approved[status] = approved.get(status, 0) + count
     with SmtpSink(keep=False) as sink:
-        local = config.model_copy(update={"email": config.email.model_copy(update={"host": sink.host, "port": sink.port})})
-        delivered = send_notices(engine, local)
+        delivered = send_notices(engine, sink.route(config))
         received = sink.count
     return DemoNotices(report.created, approved, delivered, received)

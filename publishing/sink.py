@@ -10,6 +10,8 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+from careloop.config import Config, EmailSettings
+
 
 class SmtpSink:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, keep: bool = True):
@@ -27,6 +29,13 @@ class SmtpSink:
         self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=30)
         self._controller.start()
         return self
+
+    def route(self, config: Config) -> Config:
+        """`config` with its e-mail going here: this host and port, plain SMTP, no login (the demo's relay)."""
+        email = {"from": "careloop demo <careloop@example.com>",
+                 **(config.email.model_dump(by_alias=True) if config.email else {}),
+                 "host": self.host, "port": self.port, "security": "none", "username_env": "", "password_env": ""}
+        return config.model_copy(update={"email": EmailSettings.model_validate(email)})
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from careloop.config import Config, EmailSettings
+from careloop.config import Config
 from store.db import session_scope
 from store.models import Mention, utcnow
 from store.reports import mention_time, not_duplicate
@@ -68,9 +68,7 @@ def demo_digests(engine: Engine, config: Config, out_dir: Path) -> dict:
     written: list[Path] = []
     queued = 0
     with SmtpSink() as sink:
-        email = {"from": "careloop demo <careloop@example.com>", **(config.email.model_dump(by_alias=True) if config.email else {}),
-                 "host": sink.host, "port": sink.port, "security": "none"}
-        demo = config.model_copy(update={"email": EmailSettings.model_validate(email)})
+        demo = sink.route(config)
         with session_scope(engine) as session:
             prepare(session, demo)
             for digest in demo.reports.digests:

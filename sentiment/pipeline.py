@@ -99,6 +99,8 @@ def score_stage(engine: Engine, settings: SentimentSettings, progress: Callable[
     batch_size = settings.batch_size or (256 if scorer.device == "cpu" else 8192)
     with session_scope(engine) as session:
         total = pending_count(session, scorer.name, scorer.version)
+        if progress and total:
+            progress(0, total)  # the clock for the rate starts here
         return score_unscored(session, scorer, batch_size=batch_size,
                               progress=progress and (lambda done: progress(done, total)), tally=tally)
 
