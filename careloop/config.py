@@ -118,6 +118,24 @@ class SentimentSettings(Strict):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # on CUDA; see sentiment/README.md
 
 
+class TopicsConfig(Strict):
+    """Topic taxonomy (understanding/taxonomy.py): `examples` adds phrases to default topics or defines new ones;
+    `replace: true` keeps only the topics listed here."""
+
+    min_confidence: float = Field(default=0.3, ge=0, le=1)  # below it a mention's topic is unknown
+    examples: dict[str, list[str]] = {}
+    replace: bool = False
+
+    @model_validator(mode="after")
+    def _topics_have_examples(self) -> "TopicsConfig":
+        empty = sorted(name for name, phrases in self.examples.items() if not phrases)
+        if empty:
+            raise ValueError(f"topics.examples: {empty} need at least one example phrase each")
+        if self.replace and not self.examples:
+            raise ValueError("topics.replace is true but topics.examples lists no topics")
+        return self
+
+
 class RunsSettings(Strict):
     keep_days: int = Field(default=30, gt=0)  # the run log (one row per source per run) is pruned after this
 
@@ -125,6 +143,7 @@ class RunsSettings(Strict):
 class Config(Strict):
     database: str | None = None
     sentiment: SentimentSettings = SentimentSettings()
+    topics: TopicsConfig = TopicsConfig()
     runs: RunsSettings = RunsSettings()
     schedules: StageSchedules = StageSchedules()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]
@@ -297,8 +316,9 @@ class TemplateRule(Strict):
     keywords: list[str] = []  # any of them, as word beginnings
     known_issue: bool | None = None
     question: bool | None = None
+    topic: list[str] = []  # understanding/taxonomy.py names (delivery, repair, …) or careloop.yaml `topics`
 
-    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", mode="before")(_as_list)
+    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", "topic", mode="before")(_as_list)
 
 
 class BrandReplies(Strict):

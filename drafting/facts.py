@@ -21,6 +21,7 @@ class Facts:
     text: str
     question: bool
     known_issue: KnownIssue | IssueView | None
+    topic: str | None = None  # understanding/topics.py; None: not embedded yet, or no topic confident enough
 
 
 @lru_cache(maxsize=1024)
@@ -66,4 +67,5 @@ def facts_for(mention: Mention, config: Config, issues: list[IssueView] | None =
         text=text,
         question=asks_question(text, config.replies.question_words.get(language, [])),
         known_issue=known_issue_for(text, mention.brand, list(config.known_issues) if issues is None else issues),
+        topic=mention.topic,
     )

@@ -15,6 +15,7 @@ from store.claims import claim, release, unclaimed
 from store.db import session_scope
 from store.issues import IssueView, registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
+from understanding.annotate import Understanding
 
 from .checks import messages, problems_in
 from .eligibility import is_brand_account, no_reply_reason
@@ -43,6 +44,7 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     issues = registry_issues(session)
     session.commit()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
+    understanding = Understanding(session, config)
     undrafted = ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")  # follow-ups are not replies
     while True:
         ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
@@ -51,6 +53,7 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
         if not ids:
             break
         batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
+        understanding.annotate(batch)
         answered = _answered_in_thread(session, batch, config)
         rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now)
                 for mention in batch]

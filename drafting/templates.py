@@ -45,6 +45,7 @@ def rule_matches(rule: TemplateRule, facts: Facts) -> bool:
         not rule.keywords or mentions_any(facts.text, rule.keywords),
         rule.known_issue is None or rule.known_issue == (facts.known_issue is not None),
         rule.question is None or rule.question == facts.question,
+        not rule.topic or facts.topic in rule.topic,
     ))
 
 

@@ -1,0 +1,44 @@
+"""Topic and relevance for a batch of mentions, from their stored embeddings (the drafting stage calls this
+before choosing templates). An agent's decision (source "agent") is never overwritten."""
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from careloop.config import Config
+from store.embeddings import from_bytes, mention_vectors
+from store.models import Mention, MentionEmbedding
+
+from .embedder import stored_text_embedder
+from .topics import TopicClassifier, build_classifier
+
+
+class Understanding:
+    """What one drafting run needs, built on first use from stored vectors (no encoder pass unless an example
+    phrase or article is new)."""
+
+    def __init__(self, session: Session, config: Config):
+        self.session, self.config = session, config
+        self.encoder, self.embed = stored_text_embedder(session, config.sentiment)
+
+    @cached_property
+    def topics(self) -> TopicClassifier:
+        fixed = self.session.execute(
+            select(Mention.topic, MentionEmbedding.vector).join(MentionEmbedding, MentionEmbedding.mention_id == Mention.id)
+            .where(Mention.topic_source == "agent", Mention.topic.is_not(None), MentionEmbedding.encoder == self.encoder))
+        return build_classifier(self.config.topics, self.embed, [(topic, from_bytes(vector)) for topic, vector in fixed])
+
+    def annotate(self, mentions: list[Mention]) -> dict[int, np.ndarray]:
+        """Sets topic (and relevance) on mentions that have an embedding; returns those embeddings by mention id."""
+        vectors = mention_vectors(self.session, [m.id for m in mentions], self.encoder)
+        if not vectors:
+            return vectors
+        embedded = [m for m in mentions if m.id in vectors]
+        guesses = self.topics.classify(np.stack([vectors[m.id] for m in embedded]))
+        for mention, guess in zip(embedded, guesses):
+            if mention.topic_source != "agent":
+                mention.topic, mention.topic_confidence, mention.topic_source = guess.topic, guess.confidence, "model"
+        return vectors
