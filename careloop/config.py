@@ -73,6 +73,8 @@ class Brand(Strict):
     aliases: list[str] = []
     exclude: list[str] = []
     languages: list[str] = []  # empty: any configured language
+    products: list[str] = []  # model names drafts may name ("XR21"): the first one a mention names is its product
+    description: str = ""  # a sentence or two on what the brand is: what "about us" means (understanding/relevance.py)
 
     @property
     def terms(self) -> list[str]:

@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from careloop.config import Config, RepliesConfig, TemplateRule
 
+from .extract import say_wait
 from .facts import Facts, mentions_any
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "replies"
@@ -50,9 +51,10 @@ def rule_matches(rule: TemplateRule, facts: Facts) -> bool:
 
 
 def select_template(facts: Facts, replies: RepliesConfig, language: str) -> str:
-    """First matching rule wins; else the language's default. `{lang}` in a name becomes `language`."""
+    """First matching rule wins; else the language's default. `{lang}` in a name becomes `language`, `{topic}` the
+    mention's topic ("other" when it has none)."""
     chosen = next((rule.template for rule in replies.rules if rule_matches(rule, facts)), replies.default_template)
-    return chosen.replace("{lang}", language)
+    return chosen.replace("{lang}", language).replace("{topic}", facts.topic or "other")
 
 
 def reply_language(language: str, directory: Path, replies: RepliesConfig) -> str:
@@ -80,11 +82,19 @@ def context_for(facts: Facts, author: str | None, config: Config, language: str)
     """The whole template context, documented in templates/replies/README.md."""
     brand = config.replies.for_brand(facts.brand)
     issue = facts.known_issue
+    details = facts.details
     return {
         "author": display_name(author),
         "brand": facts.brand or "",
         "agent": brand.sign_as,
-        "product": issue.product if issue else None,
+        "topic": facts.topic,
+        "product": details.product or (issue.product if issue else None),
+        "order_number": details.order_number,
+        "claim_number": details.claim_number,
+        "waited": say_wait(details.waited, language) if details.waited else None,
+        "waited_days": round(details.waited.days) if details.waited else None,
+        "app_version": details.app_version,
+        "platform": details.platform,
         "issue_title": issue.title if issue else None,
         "issue_status": issue.status if issue else None,
         "issue_note": (issue.note.get(language) or issue.note.get("en") or next(iter(issue.note.values()))) if issue else None,
