@@ -138,6 +138,11 @@ class TopicsConfig(Strict):
         return self
 
 
+class RelevanceConfig(Strict):
+    # A mention less similar than this to its brand's description (understanding/relevance.py) is "not about us".
+    min_similarity: float = Field(default=0.84, ge=0, le=1)
+
+
 class RunsSettings(Strict):
     keep_days: int = Field(default=30, gt=0)  # the run log (one row per source per run) is pruned after this
 
@@ -146,6 +151,7 @@ class Config(Strict):
     database: str | None = None
     sentiment: SentimentSettings = SentimentSettings()
     topics: TopicsConfig = TopicsConfig()
+    relevance: RelevanceConfig = RelevanceConfig()
     runs: RunsSettings = RunsSettings()
     schedules: StageSchedules = StageSchedules()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]

@@ -13,6 +13,7 @@ from store.embeddings import from_bytes, mention_vectors
 from store.models import Mention, MentionEmbedding
 
 from .embedder import stored_text_embedder
+from .relevance import RelevanceModel
 from .topics import TopicClassifier, build_classifier
 
 
@@ -31,6 +32,15 @@ class Understanding:
             .where(Mention.topic_source == "agent", Mention.topic.is_not(None), MentionEmbedding.encoder == self.encoder))
         return build_classifier(self.config.topics, self.embed, [(topic, from_bytes(vector)) for topic, vector in fixed])
 
+    @cached_property
+    def relevance(self) -> RelevanceModel:
+        marks = self.session.execute(
+            select(Mention.brand, Mention.relevance, MentionEmbedding.vector)
+            .join(MentionEmbedding, MentionEmbedding.mention_id == Mention.id)
+            .where(Mention.relevance_source == "agent", Mention.relevance.is_not(None), MentionEmbedding.encoder == self.encoder))
+        return RelevanceModel(self.config.brands, self.embed, self.config.relevance.min_similarity,
+                              [(brand, label, from_bytes(vector)) for brand, label, vector in marks])
+
     def annotate(self, mentions: list[Mention]) -> dict[int, np.ndarray]:
         """Sets topic (and relevance) on mentions that have an embedding; returns those embeddings by mention id."""
         vectors = mention_vectors(self.session, [m.id for m in mentions], self.encoder)
@@ -41,4 +51,8 @@ class Understanding:
         for mention, guess in zip(embedded, guesses):
             if mention.topic_source != "agent":
                 mention.topic, mention.topic_confidence, mention.topic_source = guess.topic, guess.confidence, "model"
+            judgement = self.relevance.judge(mention.brand, vectors[mention.id])
+            if judgement is not None and mention.relevance_source != "agent":
+                mention.relevance, mention.relevance_reason = judgement.relevance, judgement.reason or None
+                mention.relevance_source = "model"
         return vectors

@@ -70,5 +70,57 @@ def eval_(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TSV/CSV wit
         typer.echo(f"  {lang:<8} n={m['n']:<5} accuracy={m['accuracy']:.3f}  macro_f1={m['macro_f1']:.3f}")
 
 
+relevance_app = typer.Typer(help="Relevance (\"not about us\"): evaluate on a labelled set.", no_args_is_help=True)
+
+
+@relevance_app.command("eval")
+def relevance_eval(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TSV/CSV with text, brand, label (about/not_about), lang"),
+                   config: Optional[Path] = ConfigOption,
+                   as_json: bool = typer.Option(False, "--json", help="one JSON object")) -> None:
+    """Precision and recall of "not about us", overall and per language, with the brands' descriptions."""
+    from sentiment.data import read_rows
+
+    from .embedder import load_encoder
+    from .relevance import RelevanceModel
+
+    settings = _settings(config)
+    rows = [row for row in read_rows(data) if row.get("text") and row.get("label")]
+    wrong = sorted({row["label"] for row in rows} - {"about", "not_about"})
+    brands = {brand.name for brand in settings.brands if brand.description}
+    unknown = sorted({row.get("brand") for row in rows} - brands, key=str)
+    if not rows or wrong or unknown:
+        problem = (f"labels {wrong} are not about/not_about" if wrong else
+                   f"brands {unknown} have no brands[].description in the configuration" if unknown else "no rows with text and label")
+        raise typer.BadParameter(f"{data}: {problem}", param_hint="--data")
+    encoder = load_encoder(settings.sentiment)
+    model = RelevanceModel(settings.brands, encoder.embed, settings.relevance.min_similarity)
+    vectors = encoder.embed([row["text"] for row in rows])
+    predicted = [model.judge(row["brand"], vector).relevance for row, vector in zip(rows, vectors)]
+    result = precision_recall(rows, predicted)
+    result["per_language"] = {lang: precision_recall([rows[i] for i in idx], [predicted[i] for i in idx])
+                              for lang, idx in _by_language(rows).items()}
+    if as_json:
+        typer.echo(json.dumps(result, sort_keys=True))
+        return
+    typer.echo(f"n={result['n']}  precision={result['precision']:.3f}  recall={result['recall']:.3f}  (of not_about)")
+    for lang, m in result["per_language"].items():
+        typer.echo(f"  {lang:<8} n={m['n']:<5} precision={m['precision']:.3f}  recall={m['recall']:.3f}")
+
+
+def precision_recall(rows: list[dict], predicted: list[str]) -> dict:
+    gold = [row["label"] == "not_about" for row in rows]
+    said = [label == "not_about" for label in predicted]
+    hits = sum(g and s for g, s in zip(gold, said))
+    return {"n": len(rows), "precision": hits / sum(said) if any(said) else 1.0, "recall": hits / sum(gold) if any(gold) else 1.0}
+
+
+def _by_language(rows: list[dict]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row.get("lang") or "unknown", []).append(i)
+    return dict(sorted(groups.items()))
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(topics_app, name="topics")
+    root.add_typer(relevance_app, name="relevance")

@@ -28,3 +28,10 @@ def default_topics(encoder):
     from understanding.topics import build_classifier
 
     return build_classifier(TopicsConfig(), encoder.embed)
+
+
+@pytest.fixture(scope="session")
+def example_config():
+    from careloop.config import load_config
+
+    return load_config(REPO / "examples" / "careloop.yaml")
