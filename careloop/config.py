@@ -140,7 +140,12 @@ class TopicsConfig(Strict):
 
 class RelevanceConfig(Strict):
     # A mention less similar than this to its brand's description (understanding/relevance.py) is "not about us".
-    min_similarity: float = Field(default=0.84, ge=0, le=1)
+    min_similarity: float = Field(default=0.86, ge=0, le=1)
+
+
+class KnowledgeConfig(Strict):
+    path: Path | None = None  # a folder of markdown articles with front matter (understanding/knowledge.py)
+    min_score: float = Field(default=0.86, ge=0, le=1)  # the best article at least this close is woven into the draft
 
 
 class RunsSettings(Strict):
@@ -152,6 +157,7 @@ class Config(Strict):
     sentiment: SentimentSettings = SentimentSettings()
     topics: TopicsConfig = TopicsConfig()
     relevance: RelevanceConfig = RelevanceConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
     runs: RunsSettings = RunsSettings()
     schedules: StageSchedules = StageSchedules()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]
@@ -256,7 +262,10 @@ def parse_config(data: Any, path: Path) -> Config:
         if source.path is not None and not source.path.is_absolute() else source
         for source in config.sources
     ]
-    return config.model_copy(update={"sources": sources, "path": path.resolve()})
+    knowledge = config.knowledge
+    if knowledge.path is not None and not knowledge.path.is_absolute():
+        knowledge = knowledge.model_copy(update={"path": (path.parent / knowledge.path).resolve()})
+    return config.model_copy(update={"sources": sources, "knowledge": knowledge, "path": path.resolve()})
 
 
 def _describe(exc: ValidationError) -> str:

@@ -78,7 +78,7 @@ def display_name(author: str | None) -> str:
     return name[:60]
 
 
-def context_for(facts: Facts, author: str | None, config: Config, language: str) -> dict:
+def context_for(facts: Facts, author: str | None, config: Config, language: str, article: dict | None = None) -> dict:
     """The whole template context, documented in templates/replies/README.md."""
     brand = config.replies.for_brand(facts.brand)
     issue = facts.known_issue
@@ -100,6 +100,7 @@ def context_for(facts: Facts, author: str | None, config: Config, language: str)
         "issue_note": (issue.note.get(language) or issue.note.get("en") or next(iter(issue.note.values()))) if issue else None,
         "issue_link": issue.link if issue else None,
         "links": dict(brand.links),
+        "article": {"title": article["title"], "link": article["link"]} if article else None,
     }
 
 

@@ -13,8 +13,13 @@ from store.embeddings import from_bytes, mention_vectors
 from store.models import Mention, MentionEmbedding
 
 from .embedder import stored_text_embedder
-from .relevance import RelevanceModel
-from .topics import TopicClassifier, build_classifier
+from .knowledge import KnowledgeBase, load_articles
+from .relevance import RelevanceModel, care_phrases
+from .topics import TopicClassifier, build_classifier, topic_examples
+
+
+# Reviews of the brand's own app or shop are about it by where they come from, whatever they say.
+REVIEW_SOURCES = frozenset({"appstore", "googleplay", "heureka", "trustpilot"})
 
 
 class Understanding:
@@ -39,7 +44,19 @@ class Understanding:
             .join(MentionEmbedding, MentionEmbedding.mention_id == Mention.id)
             .where(Mention.relevance_source == "agent", Mention.relevance.is_not(None), MentionEmbedding.encoder == self.encoder))
         return RelevanceModel(self.config.brands, self.embed, self.config.relevance.min_similarity,
-                              [(brand, label, from_bytes(vector)) for brand, label, vector in marks])
+                              [(brand, label, from_bytes(vector)) for brand, label, vector in marks],
+                              care=care_phrases(topic_examples(self.config.topics)))
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase | None:
+        folder = self.config.knowledge.path  # relative to careloop.yaml, resolved when it was loaded
+        return None if folder is None else KnowledgeBase(load_articles(folder), self.embed)
+
+    def suggestions(self, mention: Mention, vector: np.ndarray | None) -> dict:
+        """What the inbox offers beside the draft: the best knowledge-base articles, with scores."""
+        if vector is None or self.knowledge is None:
+            return {}
+        return {"articles": [match.as_dict() for match in self.knowledge.search(vector, mention.language, mention.brand)]}
 
     def annotate(self, mentions: list[Mention]) -> dict[int, np.ndarray]:
         """Sets topic (and relevance) on mentions that have an embedding; returns those embeddings by mention id."""
@@ -51,7 +68,7 @@ class Understanding:
         for mention, guess in zip(embedded, guesses):
             if mention.topic_source != "agent":
                 mention.topic, mention.topic_confidence, mention.topic_source = guess.topic, guess.confidence, "model"
-            judgement = self.relevance.judge(mention.brand, vectors[mention.id])
+            judgement = None if mention.source_type in REVIEW_SOURCES else self.relevance.judge(mention.brand, vectors[mention.id])
             if judgement is not None and mention.relevance_source != "agent":
                 mention.relevance, mention.relevance_reason = judgement.relevance, judgement.reason or None
                 mention.relevance_source = "model"

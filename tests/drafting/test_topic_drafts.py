@@ -24,7 +24,7 @@ def drafted(sqlite_engine, make_config, default_scorer):
         add_mention(session, REKLAMACE_CS, language="cs", source="heureka-cz", source_type="heureka", rating=1,
                     sentiment=None, extra={"order_id": "NK-2026-112840"})
         add_mention(session, SCREEN_RU, language="ru", source="googleplay", source_type="googleplay", rating=2, sentiment=None)
-        add_mention(session, "My order 2023-55810 still hasn't arrived after two weeks, terrible service.",
+        add_mention(session, "My Nokia e-shop order 2023-55810 still hasn't arrived after two weeks, terrible service.",
                     source="reddit-nokia", source_type="reddit", sentiment=None)
         score_unscored(session, default_scorer)  # the scoring stage: sentiment + stored embeddings, one pass
     with session_scope(sqlite_engine) as session:
