@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.survey_settings import SlaSettings, SurveysSettings
 
 DEFAULT_CONFIG = "careloop.yaml"
 SUPPORTED_LANGUAGES = ("en", "cs", "sk", "ru", "de", "pl", "uk", "fr", "es", "it", "pt", "hu")
@@ -140,6 +141,8 @@ class Config(Strict):
     outbox: OutboxSettings = Field(default_factory=lambda: OutboxSettings())
     contact_policy: ContactPolicy = Field(default_factory=lambda: ContactPolicy())
     notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
+    surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
+    sla: SlaSettings = SlaSettings()
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")

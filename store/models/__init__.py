@@ -8,6 +8,7 @@ from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import SentimentScore
+from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
@@ -17,5 +18,6 @@ __all__ = [
     "SentimentScore", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
+    "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]
