@@ -23,6 +23,7 @@ from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from store.db import DatabaseError, session_scope, upgrade
+from surveys.cli import register as register_surveys
 
 app = typer.Typer(
     help="careloop: listen, understand, draft, approve, notify, ask, report.",
@@ -213,6 +214,7 @@ register_reports(app)
 register_outbox(app)
 register_contacts(app)
 register_notices(app)
+register_surveys(app)
 
 
 def main() -> None:
