@@ -63,6 +63,7 @@ class StageSchedules(Strict):
     draft: str = "*/5 * * * *"
     publish: str = "*/2 * * * *"
     notices: str = "*/5 * * * *"
+    surveys: str = "*/5 * * * *"  # due survey rounds queued and delivered, comments scored
     digests: str = "*/15 * * * *"  # alerts and whatever digest is due
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
