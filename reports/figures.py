@@ -52,7 +52,7 @@ def build_figures(session: Session, config: Config, brands: list[str], period: P
         "terms": {label: top_terms(session, brands, period, label) for label in ("negative", "positive")},
         "known_issues": [{"title": issue.title, "status": issue.status, "link": issue.link}
                          for issue in config.known_issues if not brands or issue.brand in (None, *brands)],
-        "kpis": care_kpis(session, brands, period),
+        "kpis": care_kpis(session, config, brands, period),
         "links": _links(inbox, brands),
     }
 
