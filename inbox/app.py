@@ -47,6 +47,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
 
     app.include_router(digests)
+    from reports.kpis_tab import router as kpis_tab
+
+    app.include_router(kpis_tab)
     from surveys.agent_page import router as survey_answers  # the surveys stage's page of an answer
 
     app.include_router(survey_answers)

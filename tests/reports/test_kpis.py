@@ -139,3 +139,31 @@ def test_kpi_json_prints_the_keys(sqlite_engine, config, tmp_path):
     assert set(json.loads(by.output)["by"]) == {"effort", "loyalty-nps", "support-csat"}
     bad = CliRunner().invoke(app, ["kpi", "--since", "forever", "--config", str(path)])
     assert bad.exit_code == 2 and "--since 'forever'" in bad.output
+
+
+def test_the_kpis_tab_shows_the_same_figures_per_week_and_breakdown(sqlite_engine, config):
+    import httpx
+
+    from inbox import create_app
+    from inbox.users import add_user
+    from tests.inbox.conftest import PASSWORD, LiveServer, login
+
+    with session_scope(sqlite_engine) as session:
+        _fixture(session)
+        add_user(session, "mark", "marketing", PASSWORD)
+    server = LiveServer(create_app(sqlite_engine, config, session_secret="kpis-tab-" + "k" * 32))
+    try:
+        with httpx.Client(base_url=server.url, follow_redirects=True) as client:
+            login(client, "mark")
+            page = client.get("/reports/kpis", params={"from": "2026-11-01", "to": "2026-11-28", "by": "campaign"}).text
+            bad = client.get("/reports/kpis", params={"by": "x y"})
+    finally:
+        server.close()
+    assert bad.status_code == 400
+    for key, shown in (("csat", "50.0"), ("nps", "40.0"), ("ces", "4.0"), ("response_rate", "80.0"), ("fcr", "50.0"),
+                       ("sla", "50.0"), ("first_response_time_median_s", "2.5 h")):
+        assert f'id="kpi-{key}">{shown}</b>' in page, key
+    weeks = page.split('id="kpi-trend"', 1)[1].split("</section>", 1)[0]
+    assert weeks.count("<tr>") == 1 + 4 and "<td>2026-11-08</td>" in weeks  # header + 4 weeks from Nov 1
+    breakdown = page.split('id="kpi-breakdown"', 1)[1]
+    assert "<td>support-csat</td>" in breakdown and "<td>loyalty-nps</td>" in breakdown
