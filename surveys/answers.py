@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
@@ -53,8 +53,7 @@ def record_click(session: Session, config: Config, token: str, now: datetime | N
     """Record one GET of an answer link; raises TokenError (nothing recorded) for a bad link. Flushes only."""
     now = now or utcnow()
     send, score = _send(session, token, config, lock=True)
-    session.add(SurveyClick(send_id=send.id, score=score, at=now))
-    session.flush()
+    session.execute(insert(SurveyClick).values(send_id=send.id, score=score, at=now))  # SQLite: the write lock
     window = now - timedelta(seconds=config.surveys.burst_seconds)
     scores = set(session.scalars(select(SurveyClick.score).where(SurveyClick.send_id == send.id, SurveyClick.at >= window)))
     answer = session.scalar(select(SurveyAnswer).where(SurveyAnswer.send_id == send.id))
