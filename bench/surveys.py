@@ -41,6 +41,7 @@ from surveys.delivery import deliver_surveys
 from surveys.links import answer_token
 
 LANGUAGES = ("en", "cs", "sk", "ru")
+WARM_UP = 100  # answers sent at 50/s before measuring
 SURVEYS = {"definitions": {"nps": {"kind": "nps", "brand": "Nokia"}},
            "campaigns": [{"name": "nps-bench", "survey": "nps", "trigger": "manual"}]}
 
@@ -150,11 +151,13 @@ def main() -> None:
         url = f"http://127.0.0.1:{http_port}"
         _wait_for(url)
 
+        warm, links = links[:WARM_UP], links[WARM_UP:]  # first requests compile templates and statements
+        asyncio.run(load(http_port, warm, 50))
         count = int(args.rate * args.seconds)
         latencies, errors = asyncio.run(load(http_port, links[:count], args.rate))
         with session_scope(engine) as session:
-            stored = session.scalar(select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.score.is_not(None)))
-            events = session.scalar(select(func.count()).select_from(SurveyAnswerEvent))
+            stored = session.scalar(select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.score.is_not(None))) - WARM_UP
+            events = session.scalar(select(func.count()).select_from(SurveyAnswerEvent)) - WARM_UP
         steps, used, rate = [], count, args.rate
         while used < len(links):
             step = links[used:used + int(rate * args.step_seconds)]
