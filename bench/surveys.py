@@ -177,8 +177,8 @@ def main() -> None:
     print(f"peak RSS: {peak_mb:.0f} MB")
     print(f"answers at {args.rate:g}/s for {args.seconds:g} s (open loop, {count:,} requests): median "
           f"{statistics.median(latencies):.1f} ms, p95 {p95(latencies):.1f} ms (targets < 50 ms, < 200 ms), {errors} errors; "
-          f"stored {stored:,} answers, {events:,} audit rows for {count:,} distinct sends "
-          f"({'each exactly once' if stored == events == count else 'MISMATCH'})")
+          f"stored {stored:,} answers and {events:,} audit rows for {count - errors:,} answered requests to distinct sends "
+          f"({'each exactly once' if stored == events == count - errors else 'NOT exactly once'}; a failed request stores nothing)")
     for step_rate, median, high, step_errors, size in steps:
         print(f"  step {step_rate:,.0f}/s ({size:,} requests): median {median:.1f} ms, p95 {high:.1f} ms, {step_errors} errors")
     sustained = [step for step in steps if step[2] < 500 and not step[3]]

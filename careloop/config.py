@@ -178,6 +178,7 @@ class Config(Strict):
         named += [(f"replies.brands.{name}", name) for name in self.replies.brands]
         named += [(f"replies.rules[{i}]", name) for i, rule in enumerate(self.replies.rules) for name in rule.brand]
         named += [(f"reports.digests[{i}]", name) for i, digest in enumerate(self.reports.digests) for name in digest.brands]
+        named += [(f"surveys.definitions.{key}", survey.brand) for key, survey in self.surveys.definitions.items() if survey.brand]
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")

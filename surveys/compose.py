@@ -1,6 +1,7 @@
 """Survey e-mails from templates/surveys/<lang>/ (subject.txt, survey.txt, survey.html, sharing _words.j2), rendered
 in the notices' sandbox (notices/compose.py) per contact at send time, in the contact's language or
-surveys.fallback_language. The follow-up draft for a detractor comes from <lang>/follow_up.txt.
+surveys.fallback_language. The follow-up draft for a detractor comes from <lang>/follow_up_subject.txt and
+follow_up.txt.
 
 Context: `name` (the contact's), `brand`, `kind` (csat, nps, ces, review), `scale` (each `score` with its one-click
 `url`), `review_url`, `review_site`, `unsubscribe_url`; the follow-up also `comment` (the person's own words,
@@ -17,13 +18,14 @@ from careloop.secret import secret_key
 from careloop.survey_settings import SCALES, Survey
 from contacts.tokens import unsubscribe_url
 from drafting.templates import configured_dir, display_name
-from notices.compose import mail_environment, mail_languages, render_mail
+from notices.compose import mail_languages, render_mail
 from store.models import OutboxMessage
 
 from .links import answer_token, answer_url
 
 BUNDLED = Path(__file__).resolve().parents[1] / "templates" / "surveys"
 PARTS = {"subject": "subject.txt", "text": "survey.txt", "html": "survey.html"}
+FOLLOW_UP_PARTS = {"subject": "follow_up_subject.txt", "text": "follow_up.txt"}
 SURVEY_KINDS = ("survey", "review_request")  # outbox kinds of survey sends
 
 
@@ -45,9 +47,10 @@ def render_survey(config: Config, survey: Survey, language: str, *, name: str | 
     return render_mail(templates_dir(config), language, PARTS, context)
 
 
-def render_follow_up(config: Config, survey: Survey, language: str, *, name: str | None, comment: str | None) -> str:
+def render_follow_up(config: Config, survey: Survey, language: str, *, name: str | None, comment: str | None) -> dict:
+    """{"subject", "text"} of the follow-up e-mail an agent edits and approves."""
     context = {"name": display_name(name), "brand": survey.brand, "comment": " ".join((comment or "").split())}
-    return mail_environment(templates_dir(config)).get_template(f"{language}/follow_up.txt").render(context).strip()
+    return render_mail(templates_dir(config), language, FOLLOW_UP_PARTS, context)
 
 
 class SurveyComposer:

@@ -15,8 +15,6 @@ from .compose import render_follow_up, survey_language
 
 KIND = "survey_follow_up"
 PRIORITY = 2000  # above every mention's reply (a negative mention scores 1000 and up): someone told us directly
-SUBJECTS = {"en": "Your answer to our survey", "cs": "Vaše odpověď v našem dotazníku",
-            "sk": "Vaša odpoveď v našom dotazníku", "ru": "Ваш ответ на наш опрос"}
 
 
 def open_follow_up(session: Session, config: Config, answer: SurveyAnswer, at: datetime, why: str | None = None) -> bool:
@@ -29,15 +27,15 @@ def open_follow_up(session: Session, config: Config, answer: SurveyAnswer, at: d
     if survey is None or contact is None:  # the survey left careloop.yaml, or the contact was erased
         return False
     language = survey_language(config, answer.language)
-    text = render_follow_up(config, survey, language, name=contact.name, comment=answer.comment)
+    parts = render_follow_up(config, survey, language, name=contact.name, comment=answer.comment)
     reason = why or f"{answer.kind.upper()} {answer.score}: a detractor"
     draft = Draft(mention_id=None, survey_answer_id=answer.id, kind=KIND, campaign=f"survey:{answer.campaign}",
-                  status="pending", reason=reason, template=f"{language}/follow_up.txt", language=language, text=text,
-                  subject=SUBJECTS.get(language, SUBJECTS["en"]), check_failures=[], priority=PRIORITY,
+                  status="pending", reason=reason, template=f"{language}/follow_up.txt", language=language, text=parts["text"],
+                  subject=parts["subject"], check_failures=[], priority=PRIORITY,
                   created_at=at, updated_at=at)
     session.add(draft)
     session.flush()
     session.add(DraftEvent(draft_id=draft.id, mention_id=None, at=at, actor="careloop", action="drafted",
-                           to_status="pending", text_after=text, note=reason))
+                           to_status="pending", text_after=parts["text"], note=reason))
     session.flush()
     return True

@@ -136,3 +136,27 @@ def test_survey_send_dry_run_prints_who_and_why_and_queues_nothing(engine, tmp_p
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     unknown = CliRunner().invoke(app, ["survey", "send", "nope", "--config", str(path)])
     assert unknown.exit_code == 2 and "no survey campaign 'nope'" in unknown.output
+
+
+def test_csat_after_a_resolved_issue_reaches_those_who_were_notified(engine, make_config, smtp_sink):
+    from notices.campaigns import approve
+    from store.models import KnownIssueRecord, NoticeCampaign
+    from tests.notices.helpers import open_login_issue
+
+    after_fix = {"name": "csat-after-fix", "survey": "support-csat", "trigger": "after_issue_resolved", "delay": "48h"}
+    config = _config(make_config, smtp_sink, after_fix)
+    campaign = config.surveys.campaign("csat-after-fix")
+    _imported(engine)
+    with session_scope(engine) as session:
+        issue = open_login_issue(session, config)
+        approve(session, config, session.scalar(select(NoticeCampaign.id)), "maria")  # jana, ivan, anna, max notified
+        session.execute(OutboxMessage.__table__.update().where(OutboxMessage.status == "queued")
+                        .values(status="sent", sent_at=NOW - timedelta(days=5)))
+        record = session.get(KnownIssueRecord, issue.id)
+        record.status, record.resolved_at = "resolved", NOW - timedelta(hours=49)
+        session.flush()
+        assert plan_campaign(session, config, campaign, now=NOW - timedelta(hours=2)).people == []  # not 48 h yet
+        plan = plan_campaign(session, config, campaign, now=NOW, queue=True)
+        assert plan.rounds == [f"issue{issue.id}"]
+        assert _people(plan) == dict.fromkeys(["jana@example.com", "ivan@example.com", "anna@example.com", "max@example.com"], "queued")
+        assert plan_campaign(session, config, campaign, now=NOW + timedelta(hours=1), queue=True).people == []

@@ -59,7 +59,7 @@ def test_a_detractor_reaches_an_agent_and_gets_an_answer(engine, make_config, sm
     assert publish_pending(engine, config)["sent"] == 0
     [mail] = smtp_sink.messages()
     assert mail["To"].addresses[0].addr_spec == "jana@example.com"
-    assert mail["Subject"] == "Vaše odpověď v našem dotazníku"
+    assert mail["Subject"] == "Vaše odpověď v našem dotazníku o Nokia"
     assert mail.get_body(("plain",)).get_content().strip() == edited
     with session_scope(engine) as session:
         assert session.scalar(select(Draft.status).where(Draft.id == draft_id)) == "sent"
