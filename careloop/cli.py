@@ -22,6 +22,7 @@ from notices.cli import register as register_notices
 from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
+from understanding.cli import register as register_understanding
 from store.db import DatabaseError, session_scope, upgrade
 from surveys.cli import register as register_surveys
 
@@ -233,6 +234,7 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
 
 # Each stage adds its own commands.
 register_sentiment(app)
+register_understanding(app)
 register_drafting(app)
 register_inbox(app)
 register_reports(app)

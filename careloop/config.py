@@ -75,6 +75,8 @@ class Brand(Strict):
     aliases: list[str] = []
     exclude: list[str] = []
     languages: list[str] = []  # empty: any configured language
+    products: list[str] = []  # model names drafts may name ("XR21"): the first one a mention names is its product
+    description: str = ""  # a sentence or two on what the brand is: what "about us" means (understanding/relevance.py)
 
     @property
     def terms(self) -> list[str]:
@@ -120,6 +122,34 @@ class SentimentSettings(Strict):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # on CUDA; see sentiment/README.md
 
 
+class TopicsConfig(Strict):
+    """Topic taxonomy (understanding/taxonomy.py): `examples` adds phrases to default topics or defines new ones;
+    `replace: true` keeps only the topics listed here."""
+
+    min_confidence: float = Field(default=0.3, ge=0, le=1)  # below it a mention's topic is unknown
+    examples: dict[str, list[str]] = {}
+    replace: bool = False
+
+    @model_validator(mode="after")
+    def _topics_have_examples(self) -> "TopicsConfig":
+        empty = sorted(name for name, phrases in self.examples.items() if not phrases)
+        if empty:
+            raise ValueError(f"topics.examples: {empty} need at least one example phrase each")
+        if self.replace and not self.examples:
+            raise ValueError("topics.replace is true but topics.examples lists no topics")
+        return self
+
+
+class RelevanceConfig(Strict):
+    # A mention less similar than this to its brand's description (understanding/relevance.py) is "not about us".
+    min_similarity: float = Field(default=0.86, ge=0, le=1)
+
+
+class KnowledgeConfig(Strict):
+    path: Path | None = None  # a folder of markdown articles with front matter (understanding/knowledge.py)
+    min_score: float = Field(default=0.86, ge=0, le=1)  # the best article at least this close is woven into the draft
+
+
 class RunsSettings(Strict):
     keep_days: int = Field(default=30, gt=0)  # the run log (one row per source per run) is pruned after this
 
@@ -127,6 +157,9 @@ class RunsSettings(Strict):
 class Config(Strict):
     database: str | None = None
     sentiment: SentimentSettings = SentimentSettings()
+    topics: TopicsConfig = TopicsConfig()
+    relevance: RelevanceConfig = RelevanceConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
     runs: RunsSettings = RunsSettings()
     schedules: StageSchedules = StageSchedules()
     languages: list[str] = ["en", "cs", "sk", "ru", "de", "pl"]
@@ -234,7 +267,10 @@ def parse_config(data: Any, path: Path) -> Config:
         if source.path is not None and not source.path.is_absolute() else source
         for source in config.sources
     ]
-    return config.model_copy(update={"sources": sources, "path": path.resolve()})
+    knowledge = config.knowledge
+    if knowledge.path is not None and not knowledge.path.is_absolute():
+        knowledge = knowledge.model_copy(update={"path": (path.parent / knowledge.path).resolve()})
+    return config.model_copy(update={"sources": sources, "knowledge": knowledge, "path": path.resolve()})
 
 
 def _describe(exc: ValidationError) -> str:
@@ -302,8 +338,9 @@ class TemplateRule(Strict):
     keywords: list[str] = []  # any of them, as word beginnings
     known_issue: bool | None = None
     question: bool | None = None
+    topic: list[str] = []  # understanding/taxonomy.py names (delivery, repair, …) or careloop.yaml `topics`
 
-    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", mode="before")(_as_list)
+    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", "topic", mode="before")(_as_list)
 
 
 class BrandReplies(Strict):

@@ -14,11 +14,16 @@ def is_brand_account(author: str | None, replies: RepliesConfig) -> bool:
     return bool(name) and name in {account.lower().removeprefix("u/").removeprefix("@") for account in replies.brand_accounts}
 
 
+NOT_ABOUT_US = "not about us"  # the reason's prefix: the inbox filters on it
+
+
 def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answered_by: str | None,
                     now: datetime) -> str | None:
     """None when the mention should get a drafted reply, else why not."""
     if mention.duplicate_of_id is not None:
         return f"duplicate of mention #{mention.duplicate_of_id}: answer it there"
+    if mention.relevance == "not_about":
+        return f"{NOT_ABOUT_US}: {mention.relevance_reason or 'marked by an agent'}"
     if is_brand_account(mention.author, replies):
         return f"written by the brand's own account ({mention.author})"
     published = mention.published_at or mention.fetched_at

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from careloop.config import Config, KnownIssue
 from sentiment.pipeline import mention_text
+
+from .extract import Details, extract
 from store.issues import IssueView
 from store.models import Mention
 
@@ -21,6 +23,8 @@ class Facts:
     text: str
     question: bool
     known_issue: KnownIssue | IssueView | None
+    topic: str | None = None  # understanding/topics.py; None: not embedded yet, or no topic confident enough
+    details: Details = Details()  # product, order/claim number, wait, app version, platform (drafting/extract.py)
 
 
 @lru_cache(maxsize=1024)
@@ -66,4 +70,19 @@ def facts_for(mention: Mention, config: Config, issues: list[IssueView] | None =
         text=text,
         question=asks_question(text, config.replies.question_words.get(language, [])),
         known_issue=known_issue_for(text, mention.brand, list(config.known_issues) if issues is None else issues),
+        topic=mention.topic,
+        details=_details(mention, text, config),
     )
+
+
+def _details(mention: Mention, text: str, config: Config) -> Details:
+    details = extract(text, _products(config, mention.brand), mention.source_type)
+    order_id = (mention.extra or {}).get("order_id")  # Heureka gives the order a review is about
+    if details.order_number is None and isinstance(order_id, str) and order_id:
+        details = replace(details, order_number=order_id[:40])
+    return details
+
+
+def _products(config: Config, brand: str | None) -> list[str]:
+    named = [b for b in config.brands if b.name == brand]
+    return list(named[0].products) if named else []

@@ -15,6 +15,7 @@ from store.claims import claim, release, unclaimed
 from store.db import session_scope
 from store.issues import IssueView, registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
+from understanding.annotate import Understanding
 
 from .checks import messages, problems_in
 from .eligibility import is_brand_account, no_reply_reason
@@ -43,6 +44,7 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     issues = registry_issues(session)
     session.commit()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
+    understanding = Understanding(session, config)
     undrafted = ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")  # follow-ups are not replies
     while True:
         ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
@@ -51,8 +53,10 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
         if not ids:
             break
         batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
+        vectors = understanding.annotate(batch)
         answered = _answered_in_thread(session, batch, config)
-        rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now)
+        rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now,
+                           understanding.suggestions(mention, vectors.get(mention.id)))
                 for mention in batch]
         for draft_id, row in insert_new(session, rows):
             add_drafted_event(session, draft_id, row, now)
@@ -84,10 +88,11 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
-def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime) -> dict:
+def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
+               suggestions: dict) -> dict:
     facts = facts_for(mention, config, issues)
     row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
-           "language": None, "text": "",
+           "language": None, "text": "", "suggestions": suggestions,
            "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
     reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
     if reason:
@@ -97,12 +102,19 @@ def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answer
     name = select_template(facts, config.replies, language)
     failures = [] if language == facts.language else [f"no reply templates in {facts.language!r}: drafted in {language!r}"]
     try:
-        text = render(directory, name, context_for(facts, mention.author, config, language))
+        context = context_for(facts, mention.author, config, language, woven_article(suggestions, config))
+        text = render(directory, name, context)
     except TemplateError as error:
         text = ""
         failures.append(f"template {name}: {type(error).__name__}: {error}")
     failures += messages(problems_in(text, mention.source_type, config.replies))
     return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
+
+
+def woven_article(suggestions: dict, config: Config) -> dict | None:
+    """The best knowledge-base article, when it is close enough to put in the draft (knowledge.min_score)."""
+    articles = suggestions.get("articles") or []
+    return articles[0] if articles and articles[0]["score"] >= config.knowledge.min_score else None
 
 
 def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime) -> None:

@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from careloop.config import Config, RepliesConfig, TemplateRule
 
+from .extract import say_wait
 from .facts import Facts, mentions_any
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "replies"
@@ -45,13 +46,15 @@ def rule_matches(rule: TemplateRule, facts: Facts) -> bool:
         not rule.keywords or mentions_any(facts.text, rule.keywords),
         rule.known_issue is None or rule.known_issue == (facts.known_issue is not None),
         rule.question is None or rule.question == facts.question,
+        not rule.topic or facts.topic in rule.topic,
     ))
 
 
 def select_template(facts: Facts, replies: RepliesConfig, language: str) -> str:
-    """First matching rule wins; else the language's default. `{lang}` in a name becomes `language`."""
+    """First matching rule wins; else the language's default. `{lang}` in a name becomes `language`, `{topic}` the
+    mention's topic ("other" when it has none)."""
     chosen = next((rule.template for rule in replies.rules if rule_matches(rule, facts)), replies.default_template)
-    return chosen.replace("{lang}", language)
+    return chosen.replace("{lang}", language).replace("{topic}", facts.topic or "other")
 
 
 def reply_language(language: str, directory: Path, replies: RepliesConfig) -> str:
@@ -75,20 +78,29 @@ def display_name(author: str | None) -> str:
     return name[:60]
 
 
-def context_for(facts: Facts, author: str | None, config: Config, language: str) -> dict:
+def context_for(facts: Facts, author: str | None, config: Config, language: str, article: dict | None = None) -> dict:
     """The whole template context, documented in templates/replies/README.md."""
     brand = config.replies.for_brand(facts.brand)
     issue = facts.known_issue
+    details = facts.details
     return {
         "author": display_name(author),
         "brand": facts.brand or "",
         "agent": brand.sign_as,
-        "product": issue.product if issue else None,
+        "topic": facts.topic,
+        "product": details.product or (issue.product if issue else None),
+        "order_number": details.order_number,
+        "claim_number": details.claim_number,
+        "waited": say_wait(details.waited, language) if details.waited else None,
+        "waited_days": round(details.waited.days) if details.waited else None,
+        "app_version": details.app_version,
+        "platform": details.platform,
         "issue_title": issue.title if issue else None,
         "issue_status": issue.status if issue else None,
         "issue_note": (issue.note.get(language) or issue.note.get("en") or next(iter(issue.note.values()))) if issue else None,
         "issue_link": issue.link if issue else None,
         "links": dict(brand.links),
+        "article": {"title": article["title"], "link": article["link"]} if article else None,
     }
 
 

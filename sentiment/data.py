@@ -6,6 +6,7 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from .scores import LABELS, label_for_stars
 
@@ -38,15 +39,18 @@ def _label(raw: dict) -> str | None:
     return None
 
 
-def load_examples(path: str | Path, limit: int | None = None) -> list[Example]:
+def read_rows(path: str | Path) -> Iterator[dict]:
+    """Rows of a JSONL (.jsonl/.json/.ndjson), TSV (.tsv/.tab) or CSV file as dicts."""
     path = Path(path)
     if path.suffix in (".jsonl", ".json", ".ndjson"):
-        rows = (json.loads(line) for line in path.open(encoding="utf-8") if line.strip())
-    else:
-        delim = "\t" if path.suffix in (".tsv", ".tab") else ","
-        rows = csv.DictReader(path.open(encoding="utf-8", newline=""), delimiter=delim)
+        return (json.loads(line) for line in path.open(encoding="utf-8") if line.strip())
+    delim = "\t" if path.suffix in (".tsv", ".tab") else ","
+    return iter(csv.DictReader(path.open(encoding="utf-8", newline=""), delimiter=delim))
+
+
+def load_examples(path: str | Path, limit: int | None = None) -> list[Example]:
     out = []
-    for raw in rows:
+    for raw in read_rows(path):
         label = _label(raw)
         if label is None or raw.get("text") is None:
             continue

@@ -140,4 +140,10 @@ class E5HeadScorer:
     def score(self, texts: Sequence[str]) -> list[Score]:
         if not len(texts):
             return []
-        return probs_to_scores(self.head.probs(self.encoder.embed(texts)), "classes", self.head.classes)
+        return self.score_embedded(self.encoder.embed(texts))
+
+    def score_embedded(self, vectors: np.ndarray) -> list[Score]:
+        """Scores from embeddings `self.encoder` made (stored ones too): the head alone, no encoder pass."""
+        if not len(vectors):
+            return []
+        return probs_to_scores(self.head.probs(np.asarray(vectors)), "classes", self.head.classes)

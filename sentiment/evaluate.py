@@ -10,9 +10,9 @@ from .data import Example
 from .scores import LABELS
 
 
-def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
+def metrics(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = LABELS) -> dict:
     n = len(gold)
-    classes = [c for c in LABELS if c in set(gold)]
+    classes = [c for c in labels if c in set(gold)]
     recall, f1 = {}, {}
     for c in classes:
         tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
@@ -31,6 +31,15 @@ def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
     }
 
 
+def per_language(gold: Sequence[str], pred: Sequence[str], langs: Sequence[str | None],
+                 labels: Sequence[str] = LABELS) -> dict:
+    """metrics() for each language ("unknown" where a row has none)."""
+    by_lang = defaultdict(list)
+    for i, lang in enumerate(langs):
+        by_lang[lang or "unknown"].append(i)
+    return {lang: metrics([gold[i] for i in idx], [pred[i] for i in idx], labels) for lang, idx in sorted(by_lang.items())}
+
+
 def evaluate(scorer, examples: Sequence[Example]) -> dict:
     """Scores the text alone (stars are ignored: they would give the answer away)."""
     t0 = time.perf_counter()
@@ -39,13 +48,7 @@ def evaluate(scorer, examples: Sequence[Example]) -> dict:
     gold = [e.label for e in examples]
     pred = [s.label for s in scores]
     out = metrics(gold, pred)
-    by_lang = defaultdict(list)
-    for i, e in enumerate(examples):
-        by_lang[e.lang or "unknown"].append(i)
-    out["per_language"] = {
-        lang: {k: v for k, v in metrics([gold[i] for i in idx], [pred[i] for i in idx]).items()}
-        for lang, idx in sorted(by_lang.items())
-    }
+    out["per_language"] = per_language(gold, pred, [e.lang for e in examples])
     out["texts_per_second"] = len(examples) / elapsed if elapsed > 0 else 0.0
     out["model"] = f"{scorer.name}@{scorer.version}"
     out["device"] = scorer.device

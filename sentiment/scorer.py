@@ -90,6 +90,21 @@ def scorer_identity(spec: str | None = None, quantize: bool = False) -> tuple[st
     return None  # a hub model not downloaded yet: loading it is the only way to know
 
 
+def encoder_spec(spec: str | None = None) -> str | None:
+    """The e5 copy that embeds mentions for topics, relevance and retrieval under the sentiment model `spec`: the
+    scorer's own encoder when it is an e5 head (one pass serves both), else the default copy (one extra pass)."""
+    head, _, encoder = (spec or DEFAULT_SPEC).partition("@")
+    return (encoder or None) if head == DEFAULT_SPEC or head.endswith(".npz") else None
+
+
+def encoder_identity(spec: str | None = None, quantize: bool = False) -> str:
+    """The version stored with every mention embedding (E5Encoder.version), read from files without loading torch."""
+    from .e5_head import resolve_encoder
+    from .transformers_backend import model_version
+
+    return model_version(resolve_encoder(encoder_spec(spec))) + ("-int8" if quantize else "")
+
+
 def load_scorer(spec: str | None = None, quantize: bool = False, device: str = "auto", precision: str = "auto") -> Scorer:
     """The scorer for `spec`, loaded once per process (models are large; loading takes seconds), on `device`
     (auto: a CUDA GPU when torch sees one, else the CPU) in `precision` (sentiment/device.py)."""

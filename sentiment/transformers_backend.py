@@ -79,7 +79,8 @@ def model_version(spec: str, config=None) -> str:
     h = hashlib.sha1()
     if path.is_dir():
         for f in sorted(path.iterdir()):
-            if f.suffix in (".json", ".safetensors", ".bin"):
+            # careloop_conversion.json names the install path: moving a checkout must not make a new model
+            if f.suffix in (".json", ".safetensors", ".bin") and not f.name.startswith("careloop_"):
                 h.update(f.name.encode())
                 h.update(str(f.stat().st_size).encode())
                 if f.name == "config.json":

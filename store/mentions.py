@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import Mention, MentionRevision, SentimentScore, Source, utcnow
+from .models import Mention, MentionEmbedding, MentionRevision, SentimentScore, Source, utcnow
 
 
 def get_or_create_source(session: Session, name: str, type_name: str) -> Source:
@@ -52,5 +52,10 @@ def revise(session: Session, mention: Mention, changes: dict[str, Any]) -> None:
     if {"title", "text", "rating"} & changes.keys():
         # Scores judged the old words; the scoring stage judges the new ones. An agent's label stays.
         session.execute(delete(SentimentScore).where(SentimentScore.mention_id == mention.id))
+        session.execute(delete(MentionEmbedding).where(MentionEmbedding.mention_id == mention.id))
         if mention.sentiment_source != "agent":
             mention.sentiment_label = mention.sentiment_score = mention.sentiment_source = None
+        if mention.topic_source != "agent":
+            mention.topic = mention.topic_confidence = mention.topic_source = None
+        if mention.relevance_source != "agent":
+            mention.relevance = mention.relevance_reason = mention.relevance_source = None

@@ -19,6 +19,7 @@ from tests.loopback import http_server  # noqa: F401  (fixture for every test)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("CARELOOP_THREADS", "2")
 
 POSTGRES_URL = os.environ.get("CARELOOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parents[1]
@@ -144,3 +145,30 @@ def chromium():
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """A private careloop data directory: the e5 conversion is written there once per test session."""
+    path = tmp_path_factory.mktemp("careloop-data")
+    old = os.environ.get("CARELOOP_DATA_DIR")
+    os.environ["CARELOOP_DATA_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CARELOOP_DATA_DIR", None)
+    else:
+        os.environ["CARELOOP_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def converted(data_dir):
+    from sentiment.e5_convert import convert
+
+    return convert()
+
+
+@pytest.fixture(scope="session")
+def default_scorer(converted):
+    from sentiment.scorer import load_scorer
+
+    return load_scorer("default")

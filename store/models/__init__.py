@@ -7,7 +7,7 @@ from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRe
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
-from .sentiment import SentimentScore
+from .sentiment import MentionEmbedding, SentimentScore, TextEmbedding
 from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
 
 __all__ = [
@@ -15,7 +15,7 @@ __all__ = [
     "Mention", "MentionRevision", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
-    "SentimentScore", "StoreLock", "WorkClaim",
+    "MentionEmbedding", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",

@@ -63,6 +63,14 @@ class Mention(Base):
     sentiment_label: Mapped[str | None] = mapped_column(String(10), index=True)
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     sentiment_source: Mapped[str | None] = mapped_column(String(10))
+    # What it is about (understanding/topics.py) and whether it is about the brand at all (understanding/relevance.py);
+    # source "model" or "agent" (an agent's fix is never overwritten and becomes an example).
+    topic: Mapped[str | None] = mapped_column(String(40), index=True)
+    topic_confidence: Mapped[float | None] = mapped_column(Float)
+    topic_source: Mapped[str | None] = mapped_column(String(10))
+    relevance: Mapped[str | None] = mapped_column(String(10))  # about | not_about
+    relevance_reason: Mapped[str | None] = mapped_column(Text)
+    relevance_source: Mapped[str | None] = mapped_column(String(10))
 
     source: Mapped[Source] = relationship()
 

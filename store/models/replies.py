@@ -34,6 +34,9 @@ class Draft(Base):
     subject: Mapped[str | None] = mapped_column(String(300))  # drafts sent as e-mail (survey follow-ups)
     # Quality checks that failed ("over 280 characters for reddit", "link not allowed: …"): shown, not hidden.
     check_failures: Mapped[list] = mapped_column(JSONType, default=list)
+    # Offered beside the draft: "articles" (top knowledge-base matches with scores) and "answered_before" (an
+    # earlier approved answer to a similar mention, adapted): understanding/knowledge.py, understanding/precedents.py.
+    suggestions: Mapped[dict | None] = mapped_column(JSONType, default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=0)  # higher first: negative, low stars, reach, age
     escalated_to: Mapped[str | None] = mapped_column(String(100))
     assigned_to: Mapped[str | None] = mapped_column(String(100))

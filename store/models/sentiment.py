@@ -1,7 +1,7 @@
 """Sentiment history: one row per (mention, model, model version); the current value is denormalised on Mention."""
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -20,4 +20,33 @@ class SentimentScore(Base):
     label: Mapped[str] = mapped_column(String(10))  # negative | neutral | positive
     score: Mapped[float] = mapped_column(Float)  # signed, [-1, 1]
     confidence: Mapped[float] = mapped_column(Float)  # [0, 1]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MentionEmbedding(Base):
+    """A mention's e5 embedding (float32, L2-normalised), computed once by the scoring stage and read by topics,
+    relevance, retrieval and "answered like this before". One row per (mention, encoder version): an edit of the
+    mention deletes it (store.mentions.revise), another encoder adds its own."""
+
+    __tablename__ = "mention_embeddings"
+    __table_args__ = (UniqueConstraint("mention_id", "encoder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), index=True)
+    encoder: Mapped[str] = mapped_column(String(100))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TextEmbedding(Base):
+    """Embeddings of careloop's own texts (topic example phrases, knowledge-base passages), keyed by the SHA-256
+    of the exact text: embedded once per encoder, again only when the text changes."""
+
+    __tablename__ = "text_embeddings"
+    __table_args__ = (UniqueConstraint("text_hash", "encoder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    encoder: Mapped[str] = mapped_column(String(100))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

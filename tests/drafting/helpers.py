@@ -16,6 +16,7 @@ def demo_config(make_config, **overrides):
     """The demo careloop.yaml's brands, known issues and reply rules, plus test sources."""
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data.pop("database", None)
+    data["knowledge"] = {**data["knowledge"], "path": str(EXAMPLE.parent / data["knowledge"]["path"])}
     data["sources"] = [
         {"name": "reddit-nokia", "type": "reddit", "options": {"subreddits": ["Nokia"]}},
         {"name": "heureka-cz", "type": "heureka", "url": "https://example.com/heureka.xml", "brand": "Nokia"},

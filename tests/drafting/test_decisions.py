@@ -159,3 +159,14 @@ def test_sentiment_corrections_win_and_export_as_training_data(engine, config, d
     result = CliRunner().invoke(app, ["corrections", "export", "--config", str(tmp_path / "careloop.yaml"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert [(e.text, e.label, e.lang) for e in load_examples(out)] == [("My Nokia G42 keeps dying", "positive", "en")]
+
+
+def test_stats_say_which_share_of_approved_replies_went_out_as_drafted(engine, config, drafts):
+    from careloop.stats import collect_stats
+
+    with session_scope(engine) as session:
+        assert collect_stats(session)["drafts_approved_unedited"] is None  # nothing approved yet
+        approve(session, drafts["heureka"], "eva")
+        approve(session, drafts["reddit"], "eva", "Hi, sorry! Update to 2.1.4 fixes it.", config=config)
+    with session_scope(engine) as session:
+        assert collect_stats(session)["drafts_approved_unedited"] == 0.5

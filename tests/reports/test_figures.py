@@ -149,3 +149,23 @@ def test_period_ending_on_a_day():
     assert WEEK.previous() == Period(date(2024, 3, 18), date(2024, 3, 25), "Europe/Prague")
     assert WEEK.utc_start.isoformat() == "2024-03-24T23:00:00+00:00"
     assert WEEK.utc_end.isoformat() == "2024-03-31T22:00:00+00:00"  # summer time
+
+
+def test_known_issues_come_from_the_registry_open_or_resolved_in_the_period(engine, figures_for):
+    """An issue a manager opened in the inbox shows; one fixed before the week began does not; one fixed during
+    the week does, after the open ones; another brand's does not."""
+    from reports.periods import local_midnight
+    from store.models import KnownIssueRecord
+
+    monday = local_midnight(WEEK.start, WEEK.tz)
+    with session_scope(engine) as session:
+        for key, brand, status, resolved in (
+                ("battery", "Nokia", "identified", None),
+                ("login", None, "resolved", monday + timedelta(days=2)),
+                ("old-sync", "Nokia", "resolved", monday - timedelta(hours=1)),
+                ("slack-outage", "Slack", "investigating", None)):
+            session.add(KnownIssueRecord(key=key, title=key.title(), brand=brand, status=status, resolved_at=resolved,
+                                         created_by="manager", link=f"https://status.example.com/{key}"))
+    issues = figures_for()["known_issues"]
+    assert [(issue["title"], issue["status"]) for issue in issues] == [("Battery", "identified"), ("Login", "resolved")]
+    assert issues[0]["link"] == "https://status.example.com/battery"

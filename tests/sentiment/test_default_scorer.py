@@ -63,9 +63,21 @@ def test_train_command_writes_a_usable_head(default_scorer, tmp_path):
     assert [s.label for s in scorer.score(["great product love it", "terrible broken product"])] == ["positive", "negative"]
 
 
-def test_identity_read_from_files_is_what_the_loaded_model_reports():
+def test_identity_read_from_files_is_what_the_loaded_model_reports(default_scorer):
     """The idle check compares stored scores with this identity; a mismatch would load the model every run."""
-    from sentiment.scorer import load_scorer, scorer_identity
+    from sentiment.scorer import scorer_identity
 
-    scorer = load_scorer()
-    assert scorer_identity() == (scorer.name, scorer.version)
+    assert scorer_identity() == (default_scorer.name, default_scorer.version)
+
+
+def test_model_version_does_not_depend_on_where_the_conversion_was_made(converted, tmp_path):
+    """Moving a checkout (the conversion records its source path) must not make every stored score stale."""
+    import shutil
+
+    from sentiment.transformers_backend import model_version
+
+    moved = tmp_path / "elsewhere" / "a-much-longer-folder-name"
+    shutil.copytree(converted, moved)
+    marker = moved / "careloop_conversion.json"
+    marker.write_text(marker.read_text().replace('"source": "', '"source": "/moved/checkout/path'))
+    assert model_version(str(moved)) == model_version(str(converted))
