@@ -18,16 +18,6 @@ from tests.inbox.conftest import PASSWORD, LiveServer, login, post
 from .helpers import answer_links, by_recipient, send_campaign, survey_config
 
 
-class Scores:
-    """A scorer double with the sentiment stage's interface: real models are exercised in tests/sentiment."""
-    name, version = "keywords", "1"
-
-    def score(self, texts):
-        from sentiment.scores import Score
-
-        return [Score("negative" if "never" in text or "nikdy" in text else "positive", 0.0, 0.9) for text in texts]
-
-
 def test_a_detractor_reaches_an_agent_and_gets_an_answer(engine, make_config, smtp_sink):
     config = survey_config(make_config, smtp_sink)
     send_campaign(engine, config, "csat-now")
@@ -65,22 +55,22 @@ def test_a_detractor_reaches_an_agent_and_gets_an_answer(engine, make_config, sm
         assert session.scalar(select(Draft.status).where(Draft.id == draft_id)) == "sent"
 
 
-def test_a_negative_comment_opens_a_follow_up_and_is_no_mention(engine, make_config, smtp_sink):
+def test_a_negative_comment_opens_a_follow_up_and_is_no_mention(engine, make_config, smtp_sink, default_scorer):
     config = survey_config(make_config, smtp_sink)
     send_campaign(engine, config, "nps-now")
     mails = by_recipient(smtp_sink)
     with session_scope(engine) as session:
-        for address, score, comment in (("anna@example.com", 9, "Support was quick, I will never switch"),
-                                        ("ivan@example.com", 8, "Всё хорошо")):
+        for address, score, comment in (("anna@example.com", 9, "Terrible support, I waited two weeks and nobody helped me."),
+                                        ("ivan@example.com", 8, "Всё отлично, спасибо большое!")):
             token = answer_links(mails[address])[score].rsplit("/", 1)[1]
             record_click(session, config, token)
             add_comment(session, config, token, comment)
         assert session.scalar(select(func.count()).select_from(Draft)) == 0  # 9 and 8 are no detractors
-        assert score_comments(session, config, Scores()) == 2
-        assert score_comments(session, config, Scores()) == 0
+        assert score_comments(session, config, default_scorer) == 2  # the sentiment stage's own model
+        assert score_comments(session, config, default_scorer) == 0
         scored = dict(session.execute(select(SurveyAnswer.score, SurveyAnswer.comment_sentiment)).all())
         assert scored == {9: "negative", 8: "positive"}
         [draft] = session.scalars(select(Draft)).all()
         assert draft.reason == "negative comment on NPS 9" and draft.language == "en"
-        assert "I will never switch" in draft.text
+        assert "nobody helped me" in draft.text
         assert session.scalar(select(func.count()).select_from(Mention)) == 0
