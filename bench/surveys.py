@@ -154,7 +154,9 @@ def main() -> None:
         warm, links = links[:WARM_UP], links[WARM_UP:]  # first requests compile templates and statements
         asyncio.run(load(http_port, warm, 50))
         count = int(args.rate * args.seconds)
+        server_cpu = _cpu_seconds(server.pid)
         latencies, errors = asyncio.run(load(http_port, links[:count], args.rate))
+        server_cpu = _cpu_seconds(server.pid) - server_cpu
         with session_scope(engine) as session:
             stored = session.scalar(select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.score.is_not(None))) - WARM_UP
             events = session.scalar(select(func.count()).select_from(SurveyAnswerEvent)) - WARM_UP
@@ -179,11 +181,18 @@ def main() -> None:
           f"{statistics.median(latencies):.1f} ms, p95 {p95(latencies):.1f} ms (targets < 50 ms, < 200 ms), {errors} errors; "
           f"stored {stored:,} answers and {events:,} audit rows for {count - errors:,} answered requests to distinct sends "
           f"({'each exactly once' if stored == events == count - errors else 'NOT exactly once'}; a failed request stores nothing)")
+    print(f"server CPU per answer: {server_cpu / count * 1000:.2f} ms (one idle core: about {count / server_cpu:,.0f} answers/s)")
     for step_rate, median, high, step_errors, size in steps:
         print(f"  step {step_rate:,.0f}/s ({size:,} requests): median {median:.1f} ms, p95 {high:.1f} ms, {step_errors} errors")
     sustained = [step for step in steps if step[2] < 500 and not step[3]]
     print(f"highest rate sustained with p95 < 500 ms: {max(step[0] for step in sustained):,.0f}/s" if sustained else
           "highest rate sustained with p95 < 500 ms: below the first step" if steps else "no step run: too few sends")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): what a busy, shared machine cannot blur."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_for(url: str) -> None:

@@ -107,6 +107,12 @@ def test_every_kpi_against_a_hand_computed_fixture(engine, config):
         _fixture(session)
         assert kpis(session, config, [], PERIOD) == EXPECTED
         by_language = kpis(session, config, [], PERIOD, by="language")
+        by_plan = kpis(session, config, [], PERIOD, by="plan")  # a contact attribute
+    # CSAT went to Jana (pro), NPS to Ivan (free) but one send to Jana, who is also Reddit's bob; CES to Peter (free)
+    assert by_plan["by"]["pro"]["csat"] == 50.0 and by_plan["by"]["pro"]["nps"] == -100.0
+    assert by_plan["by"]["free"]["nps"] == 75.0 and by_plan["by"]["free"]["ces"] == 4.0
+    assert by_plan["by"]["pro"]["first_response_time_median_s"] == 7200.0  # bob's reply, through his handle
+    assert by_plan["by"]["free"]["first_response_time_median_s"] is None
     assert by_language["all"] == EXPECTED
     assert by_language["by"]["cs"]["csat"] == 50.0 and by_language["by"]["cs"]["nps"] is None
     assert by_language["by"]["en"]["nps"] == 40.0 and by_language["by"]["en"]["csat"] is None
