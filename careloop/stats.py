@@ -14,6 +14,7 @@ from notices.stats import notice_stats
 from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
 from store.models import Mention, Source
+from surveys.stats import survey_stats
 
 
 def listening_stats(session: Session) -> dict:
@@ -45,7 +46,7 @@ def listening_stats(session: Session) -> dict:
 
 
 # Each stage contributes one function of a session returning its keys.
-SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats, reports_stats]
+SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats, reports_stats, survey_stats]
 
 
 def collect_stats(session: Session, config: Config | None = None) -> dict:

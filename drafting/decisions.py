@@ -17,7 +17,7 @@ from careloop.config import Config
 from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
-from store.models import Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, utcnow
+from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, utcnow
 
 from .checks import Problem, blocking_problems, messages, problems_in
 
@@ -42,6 +42,8 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     Pass `config` to re-run every check on an edit; without it only the blocking ones run."""
     draft = _draft(session, draft_id, with_mention=True)
     _require_state(draft, "approve")
+    if draft.survey_answer_id is not None:
+        return _approve_email(session, draft, actor, text)
     mention = draft.mention
     new_text = draft.text if text is None else text.strip()
     problems = _problems(new_text, mention.source_type, config)
@@ -58,6 +60,24 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
     ))
+    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+
+
+def _approve_email(session: Session, draft: Draft, actor: str, text: str | None) -> Draft:
+    """A survey follow-up: an e-mail to the person who answered, queued in the outbox once approved."""
+    new_text = draft.text if text is None else text.strip()
+    if not new_text:
+        raise DecisionError(f"draft #{draft.id} cannot be approved: the e-mail is empty")
+    answer = session.get(SurveyAnswer, draft.survey_answer_id)
+    contact = session.get(Contact, answer.contact_id) if answer else None
+    if contact is None:
+        raise DecisionError(f"draft #{draft.id} cannot be approved: the contact was erased")
+    if new_text != draft.text:
+        record_change(session, draft, actor, "edited", draft.status, text=new_text)
+    session.add(OutboxMessage(
+        key=f"reply:{draft.id}", kind="survey_follow_up", channel="email", draft_id=draft.id, status="queued", attempts=0,
+        contact_id=contact.id, consent_kind="service", campaign=draft.campaign,
+        payload={"to": contact.email, "to_name": contact.name, "subject": draft.subject or "Re: your answer", "text": new_text}))
     return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
 
 

@@ -43,10 +43,16 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
     for module in (auth, pages, actions, issues):
         app.include_router(module.router)
-    app.mount("/public", create_public_app(engine))  # no login, no CSRF: see inbox/public.py
+    app.mount("/public", create_public_app(engine, config))  # no login, no CSRF: see inbox/public.py
     from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
 
     app.include_router(digests)
+    from reports.kpis_tab import router as kpis_tab
+
+    app.include_router(kpis_tab)
+    from surveys.agent_page import router as survey_answers  # the surveys stage's page of an answer
+
+    app.include_router(survey_answers)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
@@ -63,12 +69,12 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     return app
 
 
-def create_public_only_app(engine: Engine) -> FastAPI:
+def create_public_only_app(engine: Engine, config: Config | None = None) -> FastAPI:
     """Only /public (unsubscribe, bounce reports): `careloop serve --public-only`."""
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    app.mount("/public", create_public_app(engine))
+    app.mount("/public", create_public_app(engine, config))
     return app
 
 
@@ -81,5 +87,5 @@ def app_from_environment() -> FastAPI:
     config = load_config() if os.environ.get("CARELOOP_CONFIG") else None
     url = config.database_url() if config else os.environ["CARELOOP_DATABASE_URL"]
     if os.environ.get("CARELOOP_PUBLIC_ONLY") == "1":
-        return create_public_only_app(connect(url))
+        return create_public_only_app(connect(url), config)
     return create_app(connect(url), config)

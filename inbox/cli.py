@@ -17,7 +17,7 @@ def serve(config: Optional[Path] = ConfigOption,
           host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
           port: int = typer.Option(8000, help="TCP port"),
           workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]"),
-          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, bounce reports): no login pages")) -> None:
+          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, survey answers, bounce reports): no login pages")) -> None:
     """Serve the agents' inbox (queue, decisions, reports, known issues) and the public routes under /public."""
     import uvicorn
 

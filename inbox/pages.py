@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -9,10 +10,11 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
 from store.db import session_scope
-from store.models import Mention, User
+from store.models import Mention, User, utcnow
 
 from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
@@ -20,6 +22,7 @@ from .security import local_path
 from .web import current_user, database, render, role
 
 router = APIRouter()
+DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
 
 
 def _page_number(request: Request) -> int:
@@ -38,7 +41,13 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     rows, more = queue_page(session, filters, page)
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
-    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
+    sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
+
+    def overdue(row) -> bool:
+        """Waiting past the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
+        return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
+
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
                   approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
                   choices=filter_choices(session, request.app.state.config),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))

@@ -124,3 +124,27 @@ def test_demo_delivers_the_open_issues_notices_once(demo_db):
     again = careloop("notices", "send", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url})
     assert again.stdout.startswith("0 sent")
     assert stats(url)["notices_by_status"] == summary["notices_by_status"]
+
+
+def test_demo_surveys_answer_over_http_and_a_second_demo_changes_nothing(demo_db):
+    url, output = demo_db
+    found = re.search(r"surveys: (\d+) e-mailed to the local SMTP sink; (\d+) answered by following their\s+one-click "
+                      r"links over HTTP \((\d+) with a comment\); (\d+) follow-ups", output)
+    assert found, output
+    sent, answered, commented, follow_ups = map(int, found.groups())
+    assert sent > 50 and 0 < answered < sent and commented > 0 and follow_ups > 0
+    assert "skipped: policy" in output and "skipped: consent" in output  # notices went out first: the one policy
+    summary = stats(url)
+    assert summary["surveys_by_status"]["sent"] == sent and summary["surveys_by_status"]["answered"] == answered
+    assert set(summary["surveys_by_status"]) == {"queued", "claimed", "sent", "failed", "uncertain", "skipped_policy",
+                                                 "skipped_consent", "skipped_unsubscribed", "answered"}
+    env = {"CARELOOP_DATABASE_URL": url}
+    before = json.loads(careloop("kpi", "--json", "--config", "examples/careloop.yaml", env=env).stdout)
+    assert set(before) == {"csat", "nps", "ces", "response_rate", "first_response_time_median_s",
+                           "average_response_time_s", "fcr", "sla"}
+    assert before["csat"] is not None and before["nps"] is not None and before["ces"] is not None
+    assert before["response_rate"] == round(100 * answered / sent, 2)
+    again = careloop("demo", env={**env, "CARELOOP_PROGRESS_SECONDS": "0"}).stdout
+    assert "surveys: 0 e-mailed" in again and "csat-demo: sent already, nothing new" in again
+    assert json.loads(careloop("kpi", "--json", "--config", "examples/careloop.yaml", env=env).stdout) == before
+    assert stats(url)["surveys_by_status"] == summary["surveys_by_status"]

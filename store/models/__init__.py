@@ -9,6 +9,7 @@ from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import MentionEmbedding, SentimentScore, TextEmbedding
+from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
@@ -19,5 +20,6 @@ __all__ = [
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "POSSIBLE_ISSUE_STATUSES", "PossibleIssue",
+    "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]

@@ -8,7 +8,7 @@ from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
 
 DRAFT_STATUSES = ("pending", "approved", "rejected", "escalated", "sent", "failed", "no_reply_needed")
-DRAFT_KINDS = ("reply", "follow_up")  # the surveys issue adds survey_follow_up
+DRAFT_KINDS = ("reply", "follow_up", "survey_follow_up")
 
 
 class Draft(Base):
@@ -21,7 +21,9 @@ class Draft(Base):
     __table_args__ = (UniqueConstraint("mention_id", "kind", "campaign"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    # None for a survey_follow_up: it answers a survey answer (an e-mail to the contact), not a mention
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
+    survey_answer_id: Mapped[int | None] = mapped_column(ForeignKey("survey_answers.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="reply")
     campaign: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), index=True)  # one of DRAFT_STATUSES
@@ -29,6 +31,7 @@ class Draft(Base):
     template: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str | None] = mapped_column(String(300))  # drafts sent as e-mail (survey follow-ups)
     # Quality checks that failed ("over 280 characters for reddit", "link not allowed: …"): shown, not hidden.
     check_failures: Mapped[list] = mapped_column(JSONType, default=list)
     # Offered beside the draft: "articles" (top knowledge-base matches with scores) and "answered_before" (an
@@ -44,7 +47,7 @@ class Draft(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
 
-    mention: Mapped[Mention] = relationship()
+    mention: Mapped[Mention | None] = relationship()
 
 
 # The queue's order (status, highest priority first, then oldest) read straight off the index: with priority
@@ -59,7 +62,7 @@ class DraftEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))  # user name, or "careloop" for the flows
     action: Mapped[str] = mapped_column(String(30))  # drafted, edited, approved, rejected, escalated, sent, failed …
