@@ -81,7 +81,8 @@ def _print_source(summary) -> None:
     colour = {"ok": "green", "warning": "yellow", "failed": "red"}[summary.status]
     console.print(
         f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
-        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked",
+        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked"
+        + (f", {summary.rejected} rejected" if summary.rejected else ""),
         highlight=False,
     )
     for problem in summary.problems:

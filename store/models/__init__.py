@@ -2,7 +2,7 @@
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .contacts import Contact, ContactHandle, Suppression
 from .coordination import StoreLock, WorkClaim
-from .listening import Mention, MentionRevision, Run, Source
+from .listening import Mention, MentionRevision, RejectedItem, Run, Source
 from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
@@ -11,7 +11,7 @@ from .sentiment import SentimentScore
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
-    "Mention", "MentionRevision", "Run", "Source",
+    "Mention", "MentionRevision", "RejectedItem", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
     "SentimentScore", "StoreLock", "WorkClaim",
