@@ -26,16 +26,15 @@ from careloop.config import Config
 from . import actions, auth, issues, pages
 from .public import create_public_app
 from .security import SecurityHeaders, check_csrf, secret_key
+from .sessions import SESSION_HOURS
 from .web import TEMPLATES_DIR, LoginRequired, render
-
-SESSION_HOURS = 12  # one working day; then log in again
 
 
 def create_app(engine: Engine, config: Config | None = None, *, session_secret: str | None = None) -> FastAPI:
     app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(check_csrf)])
     app.state.engine, app.state.config, app.state.sessions = engine, config, sessionmaker(engine, expire_on_commit=False)
-    # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only the user name and tokens.
+    # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only tokens (inbox/sessions.py).
     app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(), session_cookie="careloop_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")

@@ -9,13 +9,13 @@ from typing import AsyncIterator
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.feed import safe_url
 from store.models import User, utcnow
 
 from .security import CSRF_FIELD, csrf_token
+from .sessions import session_user
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "inbox"
 
@@ -59,9 +59,8 @@ async def database(request: Request) -> AsyncIterator[Session]:
 
 
 async def current_user(request: Request, session: Session = Depends(database)) -> User:
-    # Looked up on every request, so deactivating a user ends their sessions at once.
-    name = request.session.get("user")
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True))) if name else None
+    # Looked up on every request (one indexed join), so logout, a password change or deactivation ends a session at once.
+    user = session_user(session, request.session.get("sid"))
     if user is None:
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(back_to)
