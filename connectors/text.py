@@ -51,6 +51,11 @@ def html_to_text(markup: str | None) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
 
 
+# Characters that show nothing yet change what text means or where a link goes: zero-width (space, joiners, word
+# joiner, BOM) and the bidi controls that reverse what follows ("‮moc.elpmaxe" reads as "example.com").
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                      "\u2066\u2067\u2068\u2069")
+
 # C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them is meant to be shown.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # invalid in UTF-8: the database driver cannot encode them

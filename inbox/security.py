@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+
+from connectors.text import INVISIBLE
 
 from careloop.secret import secret_key, secret_key_file  # noqa: F401  (the inbox's session secret)
 
@@ -46,8 +49,16 @@ async def check_csrf(request: Request) -> None:
 
 
 def local_path(target: str | None, default: str = "/") -> str:
-    """Redirect targets taken from forms stay on this site (no //evil.example, no scheme)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Redirect and back-link targets taken from requests stay on this site: a path of this app, nothing else.
+    Browsers drop tab and newline inside a URL and read a backslash as a slash, so `/\t/evil.example` or `/\\evil`
+    would leave the site as `//evil.example`: any whitespace, control character or backslash is refused."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(char.isspace() or char == "\\" or ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f or char in INVISIBLE
+           for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return default
     return target
 

@@ -159,3 +159,19 @@ def client_for(served):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def browser_page(sqlite_engine, chromium):
+    """(page, seeded): a Chromium page on the seeded inbox (SQLite), for the browser tests of this folder."""
+    seeded = seed(sqlite_engine)
+    server = LiveServer(create_app(sqlite_engine, session_secret="browser-test-" + "z" * 32))
+    context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        yield page, seeded
+    finally:
+        context.close()
+        server.close()
