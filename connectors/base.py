@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
+from careloop.logs import redact
+
 if TYPE_CHECKING:
     from careloop.config import Brand, SourceConfig
 
@@ -41,6 +43,7 @@ class ConnectorError(Exception):
     """A source could not be fetched. The message names the source and says what to do."""
 
     def __init__(self, source: str, message: str):
+        message = redact(message)  # the message is logged, stored in the run log and shown in stats
         super().__init__(f"source {source!r}: {message}")
         self.source, self.message = source, message
 

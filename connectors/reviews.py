@@ -13,6 +13,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from careloop.config import SourceConfig
+from careloop.logs import remember_secret
 
 from .base import ConnectorAuthError, ConnectorError, FetchedMention
 from .http import Document, fetch_document
@@ -37,6 +38,7 @@ def secret(source: SourceConfig, env_option: str, default_env: str) -> tuple[str
     value = os.environ.get(name, "").strip()
     if not value:
         raise ConnectorAuthError(source.name, f"environment variable {name} is not set (options.{env_option} names it)")
+    remember_secret(value)
     return name, value
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from careloop.logs import redact
+
 from .locks import migration_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -37,7 +39,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise DatabaseError(f"database URL {url!r} is not a valid SQLAlchemy URL: {exc}") from None
+        raise DatabaseError(f"database URL {redact(url)!r} is not a valid SQLAlchemy URL: {redact(str(exc))}") from None
     # The inbox does its database work on the event loop: a checkout waiting there for a free connection would
     # stall the very requests that give connections back. So the pool grows instead of waiting; connections
     # beyond pool_size are closed when returned.
