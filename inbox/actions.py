@@ -16,7 +16,7 @@ from drafting import decisions
 from store.models import Draft, User
 
 from .security import local_path
-from .web import database, flash, role
+from .web import RowId, database, flash, role
 
 router = APIRouter()
 Agent = Depends(role("agent"))
@@ -50,7 +50,7 @@ def _decide(request: Request, session: Session, draft_id: int, next: str, done: 
 
 
 @router.post("/drafts/{draft_id}/approve")
-async def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
+async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
             user: User = Agent, session: Session = Depends(database)):
     edited = text if mode == "edited" else None
     return _decide(request, session, draft_id, next, "edited and approved" if edited is not None else "approved",
@@ -58,35 +58,35 @@ async def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"
 
 
 @router.post("/drafts/{draft_id}/reject")
-async def reject(request: Request, draft_id: int, reason: str = Form(""), next: str = Form("/"),
+async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            user: User = Agent, session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason))
 
 
 @router.post("/drafts/{draft_id}/escalate")
-async def escalate(request: Request, draft_id: int, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
+async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              user: User = Agent, session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note))
 
 
 @router.post("/drafts/{draft_id}/sent")
-async def mark_sent(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
               session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
-async def retry(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
           session: Session = Depends(database)):
     return _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
 
 
 @router.post("/mentions/{mention_id}/sentiment")
-async def correct_sentiment(request: Request, mention_id: int, label: str = Form(""), next: str = Form("/"),
+async def correct_sentiment(request: Request, mention_id: RowId, label: str = Form(""), next: str = Form("/"),
                       user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:

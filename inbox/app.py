@@ -25,7 +25,7 @@ from careloop.config import Config
 
 from . import actions, auth, issues, pages
 from .public import create_public_app
-from .security import SecurityHeaders, check_csrf, secret_key
+from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
 from .sessions import SESSION_HOURS
 from .web import TEMPLATES_DIR, LoginRequired, render
 
@@ -34,11 +34,12 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(check_csrf)])
     app.state.engine, app.state.config, app.state.sessions = engine, config, sessionmaker(engine, expire_on_commit=False)
+    secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"  # served over HTTPS behind a proxy: HSTS too
     # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only tokens (inbox/sessions.py).
     app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(), session_cookie="careloop_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax",
-                       https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")
-    app.add_middleware(SecurityHeaders)
+                       https_only=secure)
+    app.add_middleware(SecurityHeaders, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
     for module in (auth, pages, actions, issues):
         app.include_router(module.router)
@@ -57,7 +58,11 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):  # /mentions/99999999999999999999
+            return render(request, "error.html", None, status_code=404, message="There is nothing at this address.")
         return render(request, "error.html", None, status_code=400, message="The request was incomplete or malformed.")
+
+    add_server_error_page(app, hsts=secure)
 
     return app
 
@@ -65,7 +70,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
 def create_public_only_app(engine: Engine) -> FastAPI:
     """Only /public (unsubscribe, bounce reports): `careloop serve --public-only`."""
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(SecurityHeaders)
+    secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"
+    app.add_middleware(SecurityHeaders, hsts=secure)
+    add_server_error_page(app, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
     app.mount("/public", create_public_app(engine))
     return app

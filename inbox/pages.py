@@ -17,7 +17,7 @@ from store.models import Mention, User
 from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
 from .security import local_path
-from .web import current_user, database, render, role
+from .web import OptionalRowId, RowId, current_user, database, render, role
 
 router = APIRouter()
 
@@ -45,7 +45,7 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
 
 
 @router.get("/mentions/{mention_id}")
-async def mention_page(request: Request, mention_id: int, next: str = "/", draft: int | None = None,
+async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
                        user: User = Depends(role("agent")), session: Session = Depends(database)):
     mention = session.get(Mention, mention_id)
     if mention is None:

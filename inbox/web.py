@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Annotated, AsyncIterator
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path as PathParameter, Query, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session
@@ -40,6 +40,13 @@ def when(moment: datetime | None) -> str:
 
 _environment.filters.update(ago=ago, when=when, safe_url=safe_url)
 _environment.globals["CSRF_FIELD"] = CSRF_FIELD
+
+
+# Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id names nothing, and reached the database as an
+# OverflowError (500). Out of range in the path is a 404 (see the app's validation handler).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID)]
+OptionalRowId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 
 
 class LoginRequired(Exception):
