@@ -1,6 +1,7 @@
 """Engines, sessions and migrations. Every entry point calls `connect`, which migrates on first use."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """The database file 0600 in a data directory 0700 when careloop creates them: the file holds customers' words
+    and the inbox's password hashes (SQLite gives its -wal and -shm files the database file's mode)."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # an empty file is an empty database
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -46,7 +58,7 @@ def make_engine(url: str) -> Engine:
     pool = {"pool_size": 10, "max_overflow": -1}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(parsed.database).expanduser())
         else:
             pool = {}  # in-memory databases use a one-connection pool
         engine = create_engine(parsed, connect_args={"timeout": 10}, **pool)
