@@ -19,7 +19,7 @@ from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
 from store.models import Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, utcnow
 
-from .checks import Problem, blocking_problems, messages, problems_in
+from .checks import Problem, blocking_problems, is_blank, messages, problems_in
 
 # Which statuses each decision may start from; anything else is refused with a clear message.
 ALLOWED_FROM = {
@@ -62,7 +62,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
 
 
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
-    if not (reason or "").strip():
+    if is_blank(reason):
         raise DecisionError("a reason is required to reject a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "reject")
@@ -70,7 +70,7 @@ def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
-    if not (team or "").strip():
+    if is_blank(team):
         raise DecisionError("a team is required to escalate a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "escalate")
@@ -185,7 +185,7 @@ def record_change(session: Session, draft: Draft, actor: str, action: str, to_st
 
 
 def _problems(text: str, source_type: str, config: Config | None) -> list[Problem]:
-    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text)
+    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text, source_type)
 
 
 def _delivery(source_type: str) -> tuple[str, str]:

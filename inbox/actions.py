@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from drafting import decisions
 from store.models import Draft, User
 
+from .pages import render_mention
 from .security import local_path
 from .web import RowId, database, flash, role
 
@@ -53,8 +54,22 @@ def _decide(request: Request, session: Session, draft_id: int, next: str, done: 
 async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
             user: User = Agent, session: Session = Depends(database)):
     edited = text if mode == "edited" else None
-    return _decide(request, session, draft_id, next, "edited and approved" if edited is not None else "approved",
-                   lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config))
+    if edited is None:
+        return _decide(request, session, draft_id, next, "approved",
+                       lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config))
+    try:
+        with _committed(session):
+            decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config)
+    except decisions.DecisionError as exc:
+        mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
+        if mention_id is None:
+            raise HTTPException(404, str(exc)) from None
+        # The page again, answering this POST, with the agent's text in the editor: a redirect would lose it (it
+        # can be far larger than a cookie).
+        flash(request, str(exc), "error")
+        return render_mention(request, session, user, mention_id, next, draft_id, edited_text=edited, status_code=422)
+    flash(request, f"Draft #{draft_id} edited and approved.")
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/drafts/{draft_id}/reject")
