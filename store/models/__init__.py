@@ -5,14 +5,14 @@ from .coordination import StoreLock, WorkClaim
 from .listening import Mention, MentionRevision, RejectedItem, Run, Source
 from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
-from .replies import DRAFT_STATUSES, Draft, DraftEvent, InboxSession, SentimentCorrection, User
+from .replies import DRAFT_STATUSES, Draft, DraftEvent, InboxSession, LoginFailure, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import SentimentScore
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
     "Mention", "MentionRevision", "RejectedItem", "Run", "Source",
-    "DRAFT_STATUSES", "Draft", "DraftEvent", "InboxSession", "SentimentCorrection", "User",
+    "DRAFT_STATUSES", "Draft", "DraftEvent", "InboxSession", "LoginFailure", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
     "SentimentScore", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",

@@ -92,6 +92,19 @@ class InboxSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class LoginFailure(Base):
+    """A failed (or still running) inbox login, counted per user name and per client address to throttle password
+    guessing across every worker process. Deleted on a successful login; rows older than the window are swept."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_name_at", "name", "at"), Index("ix_login_failures_client_at", "client", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))  # as typed, trimmed and lower-cased
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SentimentCorrection(Base):
     """An agent's correction of a mention's sentiment: shown at once, exportable as training data."""
 
