@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -22,7 +23,7 @@ from notices.cli import register as register_notices
 from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
-from store.db import DatabaseError, session_scope, upgrade
+from store.db import DatabaseError, database_problem, engines_made, session_scope, upgrade
 
 app = typer.Typer(
     help="careloop: listen, understand, draft, approve, notify, ask, report.",
@@ -218,4 +219,12 @@ register_notices(app)
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("CARELOOP_LOG_LEVEL", "ERROR"), format="%(levelname)s %(name)s: %(message)s")
-    app()
+    try:
+        app()
+    except Exception as error:
+        # A locked or unreachable database is an operator's matter, not a traceback (245 lines for a lock).
+        problem = next((database_problem(error, url) for url in engines_made()), None)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(3)

@@ -3,8 +3,7 @@ returns, flashes the outcome and redirects (post/redirect/get); a DecisionError 
 its message."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -17,29 +16,16 @@ from store.models import Draft, User
 
 from .pages import render_mention
 from .security import local_path
-from .web import RowId, database, flash, role
+from .web import RowId, committed, database, flash, role
 
 router = APIRouter()
 Agent = Depends(role("agent"))
 
 
-@contextmanager
-def _committed(session: Session) -> Iterator[None]:
-    """Commit, or roll back on any error: the transaction ends in this request's turn on the event loop, never
-    later in another's."""
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
-
-def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
+async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
     next = local_path(next)
     try:
-        with _committed(session):
-            decide()
+        await committed(session, decide)
     except decisions.DecisionError as exc:
         flash(request, str(exc), "error")
         mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
@@ -55,11 +41,10 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
             user: User = Agent, session: Session = Depends(database)):
     edited = text if mode == "edited" else None
     if edited is None:
-        return _decide(request, session, draft_id, next, "approved",
+        return await _decide(request, session, draft_id, next, "approved",
                        lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config))
     try:
-        with _committed(session):
-            decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config)
+        await committed(session, lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config))
     except decisions.DecisionError as exc:
         mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
         if mention_id is None:
@@ -75,28 +60,28 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
 @router.post("/drafts/{draft_id}/reject")
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            user: User = Agent, session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "rejected",
+    return await _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason))
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              user: User = Agent, session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
+    return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note))
 
 
 @router.post("/drafts/{draft_id}/sent")
 async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
               session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "marked as sent",
+    return await _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
 async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
           session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "queued for another attempt",
+    return await _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
 
 
@@ -105,8 +90,7 @@ async def correct_sentiment(request: Request, mention_id: RowId, label: str = Fo
                       user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
-        with _committed(session):
-            decisions.correct_sentiment(session, mention_id, user.name, label)
+        await committed(session, lambda: decisions.correct_sentiment(session, mention_id, user.name, label))
         flash(request, f"Sentiment of mention #{mention_id} corrected to {label}.")
     except decisions.DecisionError as exc:
         flash(request, str(exc), "error")

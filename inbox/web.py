@@ -2,13 +2,16 @@
 with CSRF token and flash messages."""
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, AsyncIterator
+from typing import Annotated, AsyncIterator, Callable, TypeVar
 
 from fastapi import Depends, HTTPException, Path as PathParameter, Query, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from connectors.feed import safe_url
@@ -47,6 +50,33 @@ _environment.globals["CSRF_FIELD"] = CSRF_FIELD
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID)]
 OptionalRowId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
+
+
+LOCK_PATIENCE = 5.0  # seconds a write on the event loop keeps retrying a locked SQLite database before 503
+BUSY_TIMEOUT_MS = 250  # the inbox's SQLite busy timeout: how long one try may block the worker's event loop
+T = TypeVar("T")
+
+
+async def committed(session: Session, work: Callable[[], T]) -> T:
+    """`work()` then commit, on the event loop. On a locked SQLite database one try fails after BUSY_TIMEOUT_MS
+    (not the 10 s a command waits: that froze the worker, static files included); the transaction is rolled
+    back and tried again after a pause in which the worker serves other requests, for up to LOCK_PATIENCE s.
+    Then the OperationalError goes up and the app answers 503 with Retry-After; nothing was half-written."""
+    deadline, pause = time.monotonic() + LOCK_PATIENCE, 0.05
+    while True:
+        try:
+            result = work()
+            session.commit()
+            return result
+        except OperationalError as error:
+            session.rollback()
+            if "locked" not in str(error.orig) or time.monotonic() + pause > deadline:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 class LoginRequired(Exception):
