@@ -30,8 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from careloop.config import Brand, SourceConfig
 
-from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
+from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, current_deadline, register
 from .feed import safe_url
+from .http import BoundedSession
 from .reddit_replay import serve_replay
 
 # PRAW setting → environment variable that supplies it.
@@ -165,6 +166,7 @@ def _praw(source: SourceConfig, credentials: dict[str, str], oauth_url: str, red
         **{setting: credentials.get(setting) for setting in CREDENTIAL_VARIABLES},
         oauth_url=oauth_url, reddit_url=reddit_url, timeout=max(1, round(source.timeout_seconds)),
         check_for_updates=False, check_for_async=False,
+        requestor_kwargs={"session": BoundedSession(source.name)},  # the fetch's deadline and the size cap
     )
 
 
@@ -345,7 +347,7 @@ class RedditConnector:
                      *, retry_server_errors: bool = True) -> T:
         """Run `action` (PRAW calls); after a 429 wait as Reddit asks, after a 5xx that prawcore's
         own two retries did not cure wait 2, 4, 8 … s, within `retries` and `max_wait_seconds`."""
-        waited = 0.0
+        waited, deadline = 0.0, current_deadline()
         for attempt in range(options.retries + 1):
             try:
                 return action()
@@ -353,13 +355,16 @@ class RedditConnector:
                 wait = _retry_after(exc, attempt)
                 problem = f"rate limited by Reddit (HTTP 429) while {what}"
             except (ServerError, RequestException) as exc:
+                if isinstance(getattr(exc, "original_exception", None), ConnectorError):  # deadline or size cap
+                    raise RedditTrouble(exc.original_exception.message) from None
                 if not retry_server_errors:
                     raise _trouble(exc, what) from None
                 wait = BACKOFF_SECONDS * 2 ** attempt
                 problem = f"Reddit unavailable ({exc}) while {what}"
             except (PrawcoreException, PRAWException) as exc:
                 raise _auth_error(source, exc) or _trouble(exc, what) from None
-            if attempt == options.retries or waited + wait > options.max_wait_seconds:
+            if attempt == options.retries or waited + wait > options.max_wait_seconds or (
+                    deadline is not None and wait >= deadline.remaining()):
                 break
             self._sleep(wait)
             waited += wait
