@@ -1,5 +1,5 @@
 """RSS 0.9x/1.0/2.0, Atom and JSON Feed from URLs or local files (Google Alerts, news, Mastodon
-tag feeds, Hacker News search feeds …), parsed by feedparser."""
+tag feeds, Hacker News search feeds …): XML parsed by feedparser, JSON Feed by connectors/jsonfeed.py."""
 from __future__ import annotations
 
 import calendar
@@ -14,21 +14,8 @@ from careloop.config import Brand, SourceConfig
 
 from .base import ConnectorError, FetchedMention, FetchResult, register
 from .http import fetch_document
-from .text import html_to_text
-
-
-def safe_url(value: Any) -> str | None:
-    """Only absolute http(s) URLs survive; anything else (javascript:, data:, relative) is dropped."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'"):
-        return None
-    return value
+from .jsonfeed import looks_like_json_feed, parse_json_feed
+from .text import html_to_text, safe_url
 
 
 def unwrap_redirect(url: str | None) -> str | None:
@@ -86,6 +73,12 @@ class FeedConnector:
         document = fetch_document(source.name, source.path or source.url, cursor, source.timeout_seconds)
         if document.content is None:
             return FetchResult([], document.cursor, not_modified=True)
+        if looks_like_json_feed(document.content, document.content_type):
+            try:
+                mentions, problems = parse_json_feed(document.content)
+            except ValueError as exc:
+                raise ConnectorError(source.name, f"{source.location} is not a JSON Feed: {exc}") from None
+            return FetchResult(mentions, document.cursor, problems)
         headers = {"content-type": document.content_type} if document.content_type else {}
         parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
         problems = []

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from careloop.config import Brand, SourceConfig
 
 from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, current_deadline, register
-from .feed import safe_url
+from .text import safe_url
 from .http import BoundedSession
 from .reddit_replay import serve_replay
 
