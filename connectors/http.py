@@ -106,8 +106,10 @@ class BoundedSession(requests.Session):
         response = super().request(method, url, *args, **kwargs)
         try:
             response._content = _read_capped(self.source_name, _arrived(response.raw), url)
-        finally:
-            response.close()
+        except BaseException:
+            response.close()  # half read: the connection cannot be reused
+            raise
+        response.raw.release_conn()
         return response
 
 
