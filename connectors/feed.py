@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -65,6 +66,17 @@ def entry_to_mention(entry: Any) -> FetchedMention | None:
     )
 
 
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _allowed_references(content: bytes) -> bytes:
+    def allowed(match: re.Match) -> bytes:
+        point = int(match[1], 16) if match[1] else int(match[2])
+        ok = point in (9, 10, 13) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD or 0x10000 <= point <= 0x10FFFF
+        return match[0] if ok else b"&#xFFFD;"
+    return _REFERENCE.sub(allowed, content)
+
+
 @register("feed")
 class FeedConnector:
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
@@ -80,8 +92,14 @@ class FeedConnector:
                 raise ConnectorError(source.name, f"{source.location} is not a JSON Feed: {exc}") from None
             return FetchResult(mentions, document.cursor, problems)
         headers = {"content-type": document.content_type} if document.content_type else {}
-        parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
         problems = []
+        try:
+            parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
+        except (UnicodeError, ValueError, OverflowError) as exc:
+            # feedparser's lenient parser turns a reference such as &#55296; into a lone surrogate and then fails
+            # to encode it: parse once more with every reference XML forbids replaced by U+FFFD.
+            problems.append(f"character references XML forbids replaced by \ufffd ({type(exc).__name__})")
+            parsed = feedparser.parse(_allowed_references(document.content), response_headers=headers, sanitize_html=True)
         if parsed.get("bozo"):
             problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); kept {len(parsed.entries)} parsed entries")
         mentions = [mention for entry in parsed.entries if (mention := entry_to_mention(entry))]

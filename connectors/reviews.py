@@ -55,7 +55,7 @@ def fetch(source: SourceConfig, location: str, cursor: dict[str, Any], *, secret
 def load_json(source: SourceConfig, content: bytes, where: str) -> Any:
     try:
         return json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise ConnectorError(source.name, f"{where} is not JSON ({exc}); starts with {content[:60]!r}") from None
 
 
