@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -23,7 +24,7 @@ from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from understanding.cli import register as register_understanding
-from store.db import DatabaseError, session_scope, upgrade
+from store.db import DatabaseError, database_problem, engines_made, session_scope, upgrade
 from surveys.cli import register as register_surveys
 
 app = typer.Typer(
@@ -83,7 +84,8 @@ def _print_source(summary) -> None:
     colour = {"ok": "green", "warning": "yellow", "failed": "red"}[summary.status]
     console.print(
         f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
-        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked",
+        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked"
+        + (f", {summary.rejected} rejected" if summary.rejected else ""),
         highlight=False,
     )
     for problem in summary.problems:
@@ -246,4 +248,12 @@ register_surveys(app)
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("CARELOOP_LOG_LEVEL", "ERROR"), format="%(levelname)s %(name)s: %(message)s")
-    app()
+    try:
+        app()
+    except Exception as error:
+        # A locked or unreachable database is an operator's matter, not a traceback (245 lines for a lock).
+        problem = next((database_problem(error, url) for url in engines_made()), None)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(3)

@@ -13,7 +13,7 @@ from ingest.health import stale_sources
 from notices.stats import notice_stats
 from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
-from store.models import Mention, Source
+from store.models import Mention, RejectedItem, Source
 from surveys.stats import survey_stats
 
 
@@ -33,6 +33,7 @@ def listening_stats(session: Session) -> dict:
         "by_language": counts(Mention.language),
         "by_brand": counts(Mention.brand),
         "rated": session.scalar(select(func.count()).select_from(Mention).where(distinct, Mention.rating.is_not(None))),
+        "rejected_items": session.scalar(select(func.count()).select_from(RejectedItem)),
         "sources": [
             {
                 "name": source.name, "type": source.type,

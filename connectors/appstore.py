@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element
 from careloop.config import Brand, SourceConfig
 
 from .base import ConnectorError, FetchedMention, FetchResult, register
-from .feed import safe_url
+from .text import safe_url
 from .reviews import collect_new, fetch, from_iso, load_json, load_xml, option, require_brand, stars
 
 APPLE = "https://itunes.apple.com"

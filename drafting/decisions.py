@@ -19,7 +19,7 @@ from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
 from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, utcnow
 
-from .checks import Problem, blocking_problems, messages, problems_in
+from .checks import Problem, blocking_problems, is_blank, messages, problems_in
 
 # Which statuses each decision may start from; anything else is refused with a clear message.
 ALLOWED_FROM = {
@@ -82,7 +82,7 @@ def _approve_email(session: Session, draft: Draft, actor: str, text: str | None)
 
 
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
-    if not (reason or "").strip():
+    if is_blank(reason):
         raise DecisionError("a reason is required to reject a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "reject")
@@ -90,7 +90,7 @@ def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
-    if not (team or "").strip():
+    if is_blank(team):
         raise DecisionError("a team is required to escalate a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "escalate")
@@ -205,7 +205,7 @@ def record_change(session: Session, draft: Draft, actor: str, action: str, to_st
 
 
 def _problems(text: str, source_type: str, config: Config | None) -> list[Problem]:
-    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text)
+    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text, source_type)
 
 
 def _delivery(source_type: str) -> tuple[str, str]:

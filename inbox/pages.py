@@ -19,7 +19,7 @@ from store.models import Mention, User, utcnow
 from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
 from .security import local_path
-from .web import current_user, database, render, role
+from .web import OptionalRowId, RowId, current_user, database, render, role
 
 router = APIRouter()
 DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
@@ -54,19 +54,26 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
 
 
 @router.get("/mentions/{mention_id}")
-async def mention_page(request: Request, mention_id: int, next: str = "/", draft: int | None = None,
+async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
                        user: User = Depends(role("agent")), session: Session = Depends(database)):
+    return render_mention(request, session, user, mention_id, next, draft)
+
+
+def render_mention(request: Request, session: Session, user: User, mention_id: int, next: str, draft_id: int | None,
+                   *, edited_text: str | None = None, status_code: int = 200):
+    """The mention with its draft; `edited_text` (an agent's edit that could not be approved) fills the editor
+    instead of the draft, so a refused edit is never lost."""
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise HTTPException(404, f"Mention #{mention_id} does not exist.")
-    draft, outbox = mention_draft(session, mention_id, draft)
+    draft, outbox = mention_draft(session, mention_id, draft_id)
     # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
-    return render(request, "mention.html", user, mention=mention, draft=draft, outbox=outbox, allowed=allowed,
-                  parents=thread_parents(session, mention), events=audit_log(session, mention_id),
-                  labels=LABELS, next=local_path(next))
+    return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
+                  allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  labels=LABELS, next=local_path(next), edited_text=edited_text)
 
 
 @router.get("/reports")

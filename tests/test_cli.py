@@ -44,10 +44,10 @@ def test_demo_prints_mentions_per_source_and_language(demo_db):
 
 def test_stats_json_has_the_documented_keys(demo_db):
     summary = stats(demo_db[0])
-    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources",
+    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "rejected_items", "sources",
                 "stale_sources", "digests_sent", "alerts_sent"):
         assert key in summary
-    assert summary["duplicates_linked"] >= 1
+    assert summary["duplicates_linked"] >= 1 and summary["rejected_items"] == 0
     assert {"cs", "en", "ru"} <= set(summary["by_language"])
     assert all({"name", "type", "last_run_at", "last_status"} <= set(source) for source in summary["sources"])
     assert summary["stale_sources"] == []  # every demo source just ran

@@ -86,6 +86,31 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class InboxSession(Base):
+    """A signed-in browser: the cookie carries the token, this row only its hash. Logging out deletes the row;
+    a password change or disabling the user deletes all of theirs, so an old cookie replayed later gets nothing."""
+
+    __tablename__ = "inbox_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """A failed (or still running) inbox login, counted per user name and per client address to throttle password
+    guessing across every worker process. Deleted on a successful login; rows older than the window are swept."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_name_at", "name", "at"), Index("ix_login_failures_client_at", "client", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))  # as typed, trimmed and lower-cased
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SentimentCorrection(Base):
     """An agent's correction of a mention's sentiment: shown at once, exportable as training data."""
 
