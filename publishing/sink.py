@@ -4,18 +4,27 @@ can be stopped and started again on the same port (a relay that goes away and co
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from careloop.config import Config, EmailSettings
 
 
 class SmtpSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, keep: bool = True):
+    """`tls`: a server certificate context, offered by STARTTLS (required before MAIL) or, with `implicit_tls`,
+    from the first byte as on port 465; `login`: the (user, password) AUTH must give, over TLS only. What each
+    delivering session was — TLS or not, who logged in — is in `sessions`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, keep: bool = True, tls: ssl.SSLContext | None = None,
+                 implicit_tls: bool = False, login: tuple[str, str] | None = None):
         self.host, self.keep = host, keep
+        self.tls, self.implicit_tls, self.login = tls, implicit_tls, login
+        self.sessions: list[dict] = []  # per accepted message: {"tls": bool, "login": str | None}
         self.port = port or _free_port(host)
         self.received: list[bytes] = []  # raw messages, when keep
         self.count = 0
@@ -26,7 +35,13 @@ class SmtpSink:
 
     def start(self) -> SmtpSink:
         # ready_timeout: the first start in a busy test run can take a few seconds
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=30)
+        options: dict = {}
+        if self.tls is not None:
+            options = {"ssl_context": self.tls} if self.implicit_tls else {"tls_context": self.tls, "require_starttls": True}
+        if self.login is not None:
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; on an implicit-TLS port every byte is already encrypted
+            options.update(authenticator=self._authenticate, auth_require_tls=not self.implicit_tls)
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port, ready_timeout=30, **options)
         self._controller.start()
         return self
 
@@ -37,6 +52,10 @@ class SmtpSink:
                  "host": self.host, "port": self.port, "security": "none", "username_env": "", "password_env": ""}
         return config.model_copy(update={"email": EmailSettings.model_validate(email)})
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode()) if isinstance(auth_data, LoginPassword) else None
+        return AuthResult(success=given == self.login, handled=False, auth_data=auth_data)
+
     def stop(self) -> None:
         if self._controller is not None:
             self._controller.stop()
@@ -45,6 +64,7 @@ class SmtpSink:
     def reset(self) -> None:
         with self._lock:
             self.received.clear()
+            self.sessions.clear()
             self.count = 0
             self.refuse_rcpt.clear()
             self.next_replies = {"RCPT": [], "DATA": []}
@@ -89,6 +109,9 @@ class _Handler:
         if reply:
             return reply
         self.sink._accept(envelope.original_content or envelope.content)
+        login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
+        encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None  # STARTTLS, 465
+        self.sink.sessions.append({"tls": encrypted, "login": login})
         return "250 Message accepted for delivery"
 
 
