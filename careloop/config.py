@@ -65,6 +65,7 @@ class StageSchedules(Strict):
     notices: str = "*/5 * * * *"
     surveys: str = "*/5 * * * *"  # due survey rounds queued and delivered, comments scored
     digests: str = "*/15 * * * *"  # alerts and whatever digest is due
+    emerging: str = "*/15 * * * *"  # bursts of negative mentions no known issue covers
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 
@@ -500,10 +501,25 @@ class ContactPolicy(Strict):
     exempt: list[Literal["service", "survey", "marketing"]] = ["service"]  # not limited, but counted
 
 
+class EmergingIssues(Strict):
+    """Bursts of negative mentions about one thing no known issue covers (notices/emerging.py). Similarities are
+    cosines of e5 embeddings centred on the brand's usual traffic, where unrelated complaints sit near 0 and
+    complaints about one fault near 0.5 or above, in any language."""
+
+    enabled: bool = True
+    window: Duration = timedelta(hours=48)  # the recent mentions searched for a burst
+    baseline: Duration = timedelta(days=28)  # usual traffic: the time before the window
+    min_mentions: int = Field(default=5, ge=2)  # a burst has at least this many negative mentions
+    factor: float = Field(default=3.0, gt=1)  # … and this many times what the baseline leads to expect
+    similarity: float = Field(default=0.5, gt=0, lt=1)  # a member's cosine to the burst's centroid
+    link: float = Field(default=0.3, gt=0, lt=1)  # cosine that joins two mentions or two groups into one
+
+
 class NoticesSettings(Strict):
     templates_dir: Path | None = None  # default: templates/notices of this repository
     fallback_language: str = "en"  # a contact whose language has no templates gets this one
     webhooks: list[str] = []  # names under `webhooks:` that get every approved notice too (e.g. a status page)
+    emerging: EmergingIssues = Field(default_factory=lambda: EmergingIssues())
 
 
 Config.model_rebuild()

@@ -4,15 +4,14 @@ terminal."""
 from __future__ import annotations
 
 import logging
-import re
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from careloop.markdown import escape
 from careloop.progress import ProgressLines
 
 PROGRESS_INTERVAL = 15.0  # seconds between progress lines in the flow-run log
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|!#()~])")
 
 
 def forward_careloop_logs() -> None:
@@ -34,7 +33,7 @@ def progress_to_log(label: str) -> ProgressLines:
 
 def table(headers: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(escape(value) for value in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -45,8 +44,3 @@ def counts_table(counts: dict) -> str:
 def publish_artifact(key: str, title: str, body: str) -> None:
     """One markdown artifact per flow run, under a stable key so the UI shows its history."""
     create_markdown_artifact(markdown=f"# {title}\n\n{body}\n", key=key, description=title)
-
-
-def _cell(value) -> str:
-    # problems quote feeds and APIs: no markup, links or images of theirs in the UI, and a row stays a row
-    return _MARKDOWN.sub(r"\\\1", str(value)).replace("\n", " ")

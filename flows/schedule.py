@@ -11,6 +11,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 
 from careloop.config import Config, is_cron, schedule_interval
 from flows.draft_flow import draft_flow
+from flows.emerging_flow import emerging_flow
 from flows.ingest_flow import ingest_flow
 from flows.notify_flow import notices_flow
 from flows.publish_flow import publish_flow
@@ -35,10 +36,10 @@ def source_deployments(config: Config) -> list:
         for source in config.sources if source.enabled
     ]
     for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow),
-                        ("surveys", surveys_flow), ("digests", digests_flow)):
+                        ("surveys", surveys_flow), ("digests", digests_flow), ("emerging", emerging_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "surveys", "digests") else None,
+            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "surveys", "digests", "emerging") else None,
         ))
     return deployments
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notices import campaigns
+from reports import emerging
 from notices.issues import change_status, issues, open_known_issue, reach, update_known_issue
 from store.issues import IssueError, issue_by_key
-from store.models import ISSUE_STATUSES, IssueEvent, NoticeCampaign, User
+from store.models import ISSUE_STATUSES, IssueEvent, Mention, NoticeCampaign, PossibleIssue, User
 
 from .actions import _committed
 from .web import database, flash, render, role
@@ -21,6 +22,7 @@ from .web import database, flash, render, role
 router = APIRouter()
 Manager = Depends(role("manager"))
 NOTE_LANGUAGES = ("en", "cs", "sk", "ru")
+EXAMPLES = 3  # mentions shown per possible issue
 
 
 def parse_keywords(text: str) -> dict[str, list[str]]:
@@ -53,7 +55,38 @@ def issue_list(request: Request, user: User = Manager, session: Session = Depend
     with _committed(session):  # careloop.yaml's issues are brought up to date on the way
         rows = issues(session, request.app.state.config)
     return render(request, "issues.html", user, issues=rows, statuses=ISSUE_STATUSES, languages=NOTE_LANGUAGES,
-                  brands=[brand.name for brand in request.app.state.config.brands])
+                  brands=[brand.name for brand in request.app.state.config.brands], possible=_possible(session))
+
+
+def _possible(session: Session) -> list[dict]:
+    """Possible issues awaiting a decision, each with its most central mentions as examples."""
+    waiting = emerging.proposed(session)
+    shown = [mention_id for row in waiting for mention_id in row.mention_ids[:EXAMPLES]]
+    mentions = {m.id: m for m in session.scalars(select(Mention).where(Mention.id.in_(shown)))} if shown else {}
+    return [{"row": row, "examples": [mentions[i] for i in row.mention_ids[:EXAMPLES] if i in mentions]} for row in waiting]
+
+
+@router.post("/issues/possible/{possible_id}/{decision}")
+def possible_decide(request: Request, possible_id: int, decision: str, user: User = Manager,
+                    session: Session = Depends(database)):
+    """Accept (a known issue, investigating, with the burst's words as keywords) or dismiss a possible issue."""
+    if decision not in ("accept", "dismiss") or not 0 < possible_id < 2**31:
+        raise HTTPException(404)
+    possible = session.get(PossibleIssue, possible_id)
+    if possible is None:
+        raise HTTPException(404)
+    try:
+        with _committed(session):
+            if decision == "dismiss":
+                emerging.dismiss(session, possible, user.name)
+                flash(request, "Possible issue dismissed.")
+                return RedirectResponse("/issues", status_code=303)
+            issue = emerging.accept(session, possible, user.name)
+    except IssueError as exc:
+        flash(request, str(exc), "error")
+        return RedirectResponse("/issues", status_code=303)
+    flash(request, f"Issue {issue.key} opened from the possible issue: check its title and keywords, then its notice.")
+    return RedirectResponse(_back(issue.key), status_code=303)
 
 
 @router.post("/issues")

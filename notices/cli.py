@@ -102,6 +102,20 @@ def resolve_command(key: str, note: Optional[List[str]] = NoteOption, actor: str
     typer.echo(f"{key} resolved: approve its notice in the inbox (Known issues) or with careloop notices approve")
 
 
+@issue_app.command("detect")
+def detect_command(config: Optional[Path] = ConfigOption) -> None:
+    """Find bursts of negative mentions no known issue covers and propose them (what the emerging deployment does);
+    print the possible issues awaiting a manager (the inbox's Known issues page accepts or dismisses them)."""
+    from reports.emerging import propose, proposed
+
+    def act(session, loaded):
+        counts = propose(session, loaded)
+        typer.echo(f"{counts['proposed']} new possible issues, {counts['updated']} still growing")
+        for row in proposed(session):
+            typer.echo(f"{row.id}\t{row.brand}\t{len(row.mention_ids)} mentions (usual {row.expected:.1f})\t{row.title}")
+    _run(config, act)
+
+
 @issue_app.command("list")
 def list_command(config: Optional[Path] = ConfigOption) -> None:
     """Every known issue: key, status, brand, where it is declared, title."""

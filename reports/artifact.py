@@ -2,15 +2,9 @@
 text is escaped for markdown (no link or image syntax from a mention survives)."""
 from __future__ import annotations
 
-import re
+from careloop.markdown import escape
 
 from .render import brands_label, change, digest_title, percent
-
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def escape(text: str) -> str:
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def digest_markdown(figures: dict, language: str = "en") -> str:

@@ -3,7 +3,8 @@ from .base import Base, JSONType, UTCDateTime, utcnow
 from .contacts import Contact, ContactHandle, Suppression
 from .coordination import StoreLock, WorkClaim
 from .listening import Mention, MentionRevision, Run, Source
-from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign
+from .notices import (CAMPAIGN_STATUSES, ISSUE_STATUSES, POSSIBLE_ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign,
+                      PossibleIssue)
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
@@ -18,6 +19,7 @@ __all__ = [
     "MentionEmbedding", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
+    "POSSIBLE_ISSUE_STATUSES", "PossibleIssue",
     "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]

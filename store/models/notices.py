@@ -2,7 +2,7 @@
 notice campaigns each change creates for a manager to approve."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime, utcnow
@@ -66,3 +66,29 @@ class NoticeCampaign(Base):
     queued: Mapped[dict] = mapped_column(JSONType, default=dict)  # status → count when it was approved
 
     issue: Mapped[KnownIssueRecord] = relationship()
+
+
+POSSIBLE_ISSUE_STATUSES = ("proposed", "accepted", "dismissed")
+
+
+class PossibleIssue(Base):
+    """A burst of negative mentions about one thing that no known issue covers (notices/emerging.py), waiting for
+    a manager to turn it into a known issue or dismiss it. Later runs update the same row while the burst goes on
+    (matched by its centroid), so one burst is proposed once; a dismissed one stays dismissed."""
+
+    __tablename__ = "possible_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(300))  # its most frequent words per language
+    keywords: Mapped[dict] = mapped_column(JSONType, default=dict)  # language → word beginnings, for the issue
+    mention_ids: Mapped[list] = mapped_column(JSONType, default=list)  # most central first
+    expected: Mapped[float] = mapped_column(default=0.0)  # such mentions in a window of usual traffic
+    centroid: Mapped[bytes] = mapped_column(LargeBinary)  # in the centred space it was found in
+    encoder: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    issue_id: Mapped[int | None] = mapped_column(ForeignKey("known_issues.id"))  # when accepted
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

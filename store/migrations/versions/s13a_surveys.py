@@ -2,7 +2,7 @@
 to a survey answer instead of a mention (survey_follow_up items in the agents' queue)
 
 Revision ID: s13a
-Revises: d15b
+Revises: e12a
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import store.models.base
 
 
 revision = 's13a'
-down_revision = 'd15b'
+down_revision = 'e12a'
 branch_labels = None
 depends_on = None
 
