@@ -155,3 +155,23 @@ def test_a_detractor_opens_a_follow_up_in_their_language(engine, config, smtp_si
                      now=utcnow() + timedelta(seconds=61))
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Draft).where(Draft.kind == "survey_follow_up")) == 1
+
+
+def test_a_scanner_fetching_every_link_at_once_records_nothing(engine, config, smtp_sink):
+    """Eleven clicks in parallel, each its own transaction (as `careloop serve --workers N` would run them): the
+    clicks of one send are serialised (PostgreSQL locks the send's row; SQLite's write lock), so the burst is seen."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    send_campaign(engine, config, "nps-now")
+    tokens = [path.rsplit("/", 1)[1] for path in answer_links(by_recipient(smtp_sink)["max@example.com"]).values()]
+
+    def click(token: str) -> str:
+        with session_scope(engine) as session:
+            return record_click(session, config, token).outcome
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        outcomes = list(pool.map(click, tokens))
+    assert outcomes.count("burst") >= len(tokens) - 1
+    assert _answers(engine) in ({}, {"max@example.com": (None, None)})
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Draft)) == 0
