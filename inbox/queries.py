@@ -47,7 +47,7 @@ _QUEUE_PAGE = (
         Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
         # a survey follow-up answers a survey answer, not a mention
-        Draft.survey_answer_id, SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
+        Draft.survey_answer_id, Draft.language.label("draft_language"), SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
         func.substr(SurveyAnswer.comment, 1, SNIPPET).label("answer_comment"), Contact.name.label("contact_name"),
     )
     .outerjoin(Mention, Mention.id == Draft.mention_id)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from careloop.survey_settings import SCALES
 from contacts.tokens import TokenError
-from store.models import OutboxMessage, SurveyAnswer, SurveyAnswerEvent, SurveyClick, utcnow
+from store.models import Draft, DraftEvent, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, SurveyClick, utcnow
 
 from .compose import SURVEY_KINDS
 from .follow_up import open_follow_up
@@ -59,7 +59,7 @@ def record_click(session: Session, config: Config, token: str, now: datetime | N
     answer = session.scalar(select(SurveyAnswer).where(SurveyAnswer.send_id == send.id))
     language = send.payload.get("language") or config.surveys.fallback_language
     if len(scores) > 1:
-        _discard_burst(session, answer, window, now, len(scores))
+        _discard_burst(session, config, answer, window, now, len(scores))
         return Click("burst", answer, language)
     if answer is None:
         answer = SurveyAnswer(send_id=send.id, contact_id=send.contact_id, campaign=send.payload["campaign"],
@@ -87,22 +87,30 @@ def _set_score(session: Session, config: Config, answer: SurveyAnswer, score: in
         open_follow_up(session, config, answer, at)
 
 
-def _discard_burst(session: Session, answer: SurveyAnswer | None, window: datetime, now: datetime, scores: int) -> None:
+def _discard_burst(session: Session, config: Config, answer: SurveyAnswer | None, window: datetime, now: datetime,
+                   scores: int) -> None:
     """Back to the score the answer had before the first click of the window (none, for a new answer)."""
     if answer is None:
         return
     first = session.scalar(select(SurveyAnswerEvent).where(
         SurveyAnswerEvent.answer_id == answer.id, SurveyAnswerEvent.at >= window,
         SurveyAnswerEvent.action.in_(("answered", "changed"))).order_by(SurveyAnswerEvent.id))
-    if first is None and answer.score is None:
-        return
     before = first.score_before if first is not None else answer.score
+    if before == answer.score:  # already undone by an earlier click of the same burst
+        return
     session.add(SurveyAnswerEvent(answer_id=answer.id, at=now, action="scanner_burst", score_before=answer.score,
                                   score_after=before, note=f"{scores} different scores within the burst window: "
                                                            f"treated as a link scanner, not recorded"))
     answer.score, answer.updated_at = before, now
-    answer.detractor = False if before is None else answer.detractor
+    answer.detractor = before is not None and config.surveys.detractors.is_detractor(answer.kind, before)
     session.flush()
+    # A scanner's first click may have been a detractor's score: the follow-up it opened seconds ago, still
+    # undecided, is nobody's — gone, so that the person's own low score later opens one (one per answer)
+    if not answer.detractor:
+        scanned = select(Draft.id).where(Draft.survey_answer_id == answer.id, Draft.status == "pending",
+                                         Draft.decided_at.is_(None), Draft.created_at >= window).scalar_subquery()
+        session.execute(delete(DraftEvent).where(DraftEvent.draft_id == scanned))
+        session.execute(delete(Draft).where(Draft.id == scanned))
 
 
 def add_comment(session: Session, config: Config, token: str, comment: str, now: datetime | None = None) -> SurveyAnswer:

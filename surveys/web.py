@@ -55,6 +55,7 @@ def survey_router(sessions, config) -> APIRouter:
                                                                    "limit": COMMENT_LIMIT, **context}, status_code=status_code)
 
     def refused(request: Request, error: Exception) -> HTMLResponse:
+        """A bad link names no send, so no language: the browser's; the reason itself is in English."""
         texts = _texts(None, request)
         return page(request, "en", 400, title=texts["invalid"], message=str(error))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import types
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from contacts.tokens import TokenError, unsubscribe_token
 from inbox import create_app
 from store.db import session_scope
-from store.models import Draft, OutboxMessage, SurveyAnswer, SurveyAnswerEvent
+from store.models import Draft, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, utcnow
 from surveys.answers import add_comment, record_click
 from surveys.links import answer_token
 from tests.inbox.conftest import LiveServer
@@ -113,6 +114,10 @@ def test_a_later_click_changes_the_answer_and_a_scanner_burst_records_nothing(en
     assert events[-2:] == [("answered", None, 9), ("changed", 9, 7)]
     with session_scope(engine) as session:
         assert record_click(session, config, tokens[7]).outcome == "repeated"
+        # the scanner's first click, a 0, opened a follow-up: gone with the burst; her own 3 later opens one
+        assert session.scalar(select(func.count()).select_from(Draft)) == 0
+        record_click(session, config, tokens[3], now=utcnow() + timedelta(seconds=2))  # past the burst window
+        assert session.scalar(select(Draft.reason).where(Draft.kind == "survey_follow_up")) == "NPS 3: a detractor"
 
 
 def test_comment_needs_the_pages_own_form(engine, config, smtp_sink, served):
@@ -145,7 +150,28 @@ def test_a_detractor_opens_a_follow_up_in_their_language(engine, config, smtp_si
         with pytest.raises(ValueError, match="no answer"):
             ivan = answer_links(mails["ivan@example.com"])[3].rsplit("/", 1)[1]
             add_comment(session, config, ivan, "nothing clicked yet")
-        # clicking again (a change to another low score) keeps the one follow-up
-        record_click(session, config, answer_links(mails["jana@example.com"])[2].rsplit("/", 1)[1])
+        # a minute later she changes to another low score: still the one follow-up
+        record_click(session, config, answer_links(mails["jana@example.com"])[2].rsplit("/", 1)[1],
+                     now=utcnow() + timedelta(seconds=61))
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(Draft).where(Draft.kind == "survey_follow_up")) == 1
+
+
+def test_a_scanner_fetching_every_link_at_once_records_nothing(engine, config, smtp_sink):
+    """Eleven clicks in parallel, each its own transaction (as `careloop serve --workers N` would run them): the
+    clicks of one send are serialised (PostgreSQL locks the send's row; SQLite's write lock), so the burst is seen."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    send_campaign(engine, config, "nps-now")
+    tokens = [path.rsplit("/", 1)[1] for path in answer_links(by_recipient(smtp_sink)["max@example.com"]).values()]
+
+    def click(token: str) -> str:
+        with session_scope(engine) as session:
+            return record_click(session, config, token).outcome
+
+    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
+        outcomes = list(pool.map(click, tokens))
+    assert outcomes.count("burst") >= len(tokens) - 1
+    assert _answers(engine) in ({}, {"max@example.com": (None, None)})
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Draft)) == 0
