@@ -73,7 +73,10 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError):
-        # locked past LOCK_PATIENCE (see web.committed) or unreachable: temporary, nothing was half-written
+        # locked past LOCK_PATIENCE (see web.committed) or PostgreSQL out of reach: temporary, nothing was
+        # half-written. Any other SQLite OperationalError (a missing table) is a server error like any other.
+        if engine.dialect.name == "sqlite" and "locked" not in str(exc.orig):
+            raise exc
         response = render(request, "error.html", None, status_code=503,
                           message="The database is busy or out of reach: nothing was changed. Try again in a few seconds.")
         response.headers["retry-after"] = str(int(LOCK_PATIENCE))

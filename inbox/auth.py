@@ -4,14 +4,15 @@ from __future__ import annotations
 import secrets
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from .security import local_path
 from .sessions import end_session, open_session
 from .throttle import client_address, record_outcome, retry_after, wait_before_attempt
-from .users import authenticate
-from .web import database, render
+from .users import active_user, password_matches
+from .web import committed, database, render
 
 router = APIRouter()
 HOME = {"marketing": "/reports", "manager": "/issues"}  # where each role lands; the queue for everyone else
@@ -23,23 +24,25 @@ async def login_page(request: Request, next: str = "/"):
 
 
 @router.post("/login")
-def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/"),
-          session: Session = Depends(database)):
+async def login(request: Request, name: str = Form(""), password: str = Form(""), next: str = Form("/"),
+                session: Session = Depends(database)):
+    # On the event loop like the other routes (writes retry a locked database without blocking it, web.committed);
+    # only the argon2 check goes to the thread pool.
     client = client_address(request)
-    wait = wait_before_attempt(session, name, client)
+    wait = await committed(session, lambda: wait_before_attempt(session, name, client))
     if wait > 0:
         response = render(request, "login.html", None, status_code=429, next=local_path(next), name=name,
                           error=f"Too many failed logins: try again in {retry_after(wait)} seconds.")
         response.headers["retry-after"] = retry_after(wait)
         return response
-    user = authenticate(session, name, password)
-    record_outcome(session, name, client, succeeded=user is not None)
-    if user is None:
+    user = active_user(session, name)
+    matches = await run_in_threadpool(password_matches, user, password)
+    await committed(session, lambda: record_outcome(session, name, client, succeeded=matches))
+    if not matches:
         return render(request, "login.html", None, status_code=401, next=local_path(next), name=name,
                       error="Wrong user name or password.")
     # A fresh session and CSRF token on login: nothing set before signing in carries over.
-    token = open_session(session, user)
-    session.commit()
+    token = await committed(session, lambda: open_session(session, user))
     request.session.clear()
     request.session.update(sid=token, csrf=secrets.token_urlsafe(32))
     home = HOME.get(user.role, "/")
@@ -48,7 +51,6 @@ def login(request: Request, name: str = Form(""), password: str = Form(""), next
 
 @router.post("/logout")
 async def logout(request: Request, session: Session = Depends(database)):
-    end_session(session, request.session.get("sid"))  # the cookie, replayed later, opens nothing
-    session.commit()
+    await committed(session, lambda: end_session(session, request.session.get("sid")))  # a replayed cookie opens nothing
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

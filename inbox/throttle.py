@@ -34,14 +34,14 @@ def client_address(request: Request) -> str:
 
 
 def wait_before_attempt(session: Session, name: str, client: str) -> float:
-    """Seconds this attempt must still wait (0: check the password). Sweeps failures older than the window."""
+    """Seconds this attempt must still wait (0: check the password). Sweeps failures older than the window; the
+    caller commits."""
     now, key = utcnow(), _key(name)
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - WINDOW))
     by_name, by_client, last = session.execute(
         select(func.count().filter(LoginFailure.name == key), func.count().filter(LoginFailure.client == client),
                func.max(LoginFailure.at)).where(or_(LoginFailure.name == key, LoginFailure.client == client))
     ).one()
-    session.commit()
     failures = max(by_name, by_client)
     if failures < FREE_FAILURES or last is None:
         return 0.0
@@ -52,13 +52,13 @@ def wait_before_attempt(session: Session, name: str, client: str) -> float:
 
 
 def record_outcome(session: Session, name: str, client: str, succeeded: bool) -> None:
-    """A success clears the name's failures; a failure is counted (and logged, without the password)."""
+    """A success clears the name's failures; a failure is counted (and logged, without the password). The caller
+    commits."""
     if succeeded:
         session.execute(delete(LoginFailure).where(LoginFailure.name == _key(name)))
     else:
         session.add(LoginFailure(name=_key(name), client=client, at=utcnow()))
         log.warning("login failed for %r from %s", _key(name), client)
-    session.commit()
 
 
 def retry_after(wait: float) -> str:

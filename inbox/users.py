@@ -75,13 +75,18 @@ def set_active(session: Session, name: str, active: bool) -> int:
     return 0 if active else end_all_sessions(session, user.id)
 
 
-def authenticate(session: Session, name: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.name == name.strip(), User.active.is_(True)))
+def active_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name.strip(), User.active.is_(True)))
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """argon2 verification (~0.3 s of CPU: callers on an event loop run it in a thread); as long for an unknown
+    user as for a wrong password."""
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
-        return None
-    return user
+        return False
+    return user is not None
 
 
 def ensure_demo_user(session: Session, name: str = DEMO_USER, role: str = "agent",

@@ -61,7 +61,7 @@ def test_a_locked_write_answers_503_and_the_worker_keeps_serving(locked_inbox, s
         login(other, "mark")
         token = csrf_of(agent.get("/").text)
         before = _outbox(sqlite_engine)
-        hold(8)
+        hold(10)  # longer than the inbox waits (5 s)
         with ThreadPoolExecutor(1) as pool:
             started = time.monotonic()
             approving = pool.submit(agent.post, f"/drafts/{seeded.drafts['restart']}/approve", data={"csrf_token": token})
@@ -74,8 +74,8 @@ def test_a_locked_write_answers_503_and_the_worker_keeps_serving(locked_inbox, s
                 quick.append(time.monotonic() - moment)
             answer = approving.result()
             waited = time.monotonic() - started
-    assert max(quick) < 1.0, quick  # was 9.5 s for a static file
-    assert answer.status_code == 503 and answer.headers["retry-after"] == "5" and 4 < waited < 8
+    assert max(quick) < 2.5, quick  # was 9.5 s for a static file (generous: the test machine is shared)
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5" and 4.5 < waited < 9.5, waited
     assert "nothing was changed" in answer.text and answer.headers["x-frame-options"] == "DENY"
     with session_scope(sqlite_engine) as session:
         assert session.get(Draft, seeded.drafts["restart"]).status == "pending"

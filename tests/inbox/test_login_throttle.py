@@ -6,8 +6,14 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import httpx
+from sqlalchemy import delete, func, select
+
+from inbox.throttle import wait_before_attempt
+from store.db import session_scope
+from store.models import LoginFailure, utcnow
 
 from .conftest import PASSWORD, csrf_of, login
 
@@ -17,23 +23,38 @@ def _guess(client: httpx.Client, name: str, password: str, headers: dict | None 
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token}, headers=headers)
 
 
-def test_after_five_failures_the_name_waits_and_then_logs_in(served, client_for, caplog):
+def test_after_five_failures_the_name_waits_and_then_logs_in(engine, served, client_for, caplog):
     client = client_for()
     with caplog.at_level(logging.WARNING, logger="careloop.inbox"):
         assert [_guess(client, "alice", f"guess-{n}").status_code for n in range(5)] == [401] * 5
-        throttled = login(client, "alice")  # even the right password waits now
-    assert throttled.status_code == 429 and throttled.headers["retry-after"] == "1"
-    assert "try again in 1 seconds" in throttled.text
+        with session_scope(engine) as session:  # three more failures, from other workers, just now
+            session.add_all([LoginFailure(name="alice", client="10.1.2.3", at=utcnow()) for _ in range(3)])
+        throttled = login(client, "alice")  # even the right password waits now: 2^(8-5) s after the last failure
+    assert throttled.status_code == 429 and throttled.headers["retry-after"] in ("7", "8")
+    assert f"try again in {throttled.headers['retry-after']} seconds" in throttled.text
     assert client.get("/").status_code == 303  # not logged in
-    time.sleep(1.1)
-    assert _guess(client, "alice", "guess-5").status_code == 401  # the sixth failure: now 2 s
-    assert login(client, "alice").headers["retry-after"] == "2"
-    time.sleep(2.1)
+    with session_scope(engine) as session:  # the wait is over
+        for failure in session.scalars(select(LoginFailure)):
+            failure.at -= timedelta(seconds=9)
     assert login(client, "alice").status_code == 303 and client.get("/").status_code == 200
-    assert _guess(client_for(), "alice", "guess-6").status_code == 401  # a success started the count afresh
+    with session_scope(engine) as session:  # a success clears the name's count
+        assert session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.name == "alice")) == 0
     logged = caplog.text
     assert "login failed for 'alice'" in logged and "login throttled for 'alice'" in logged
     assert "guess-" not in logged and PASSWORD not in logged
+
+
+def test_the_wait_doubles_per_failure_up_to_five_minutes(engine):
+    now = utcnow()
+    with session_scope(engine) as session:
+        for failures, expected in ((5, 1), (6, 2), (9, 16), (20, 300)):
+            session.execute(delete(LoginFailure))
+            session.add_all([LoginFailure(name="bob", client="192.0.2.1", at=now) for _ in range(failures)])
+            session.flush()
+            assert expected - 1 < wait_before_attempt(session, "Bob ", "198.51.100.9") <= expected
+        session.execute(delete(LoginFailure))
+        session.add_all([LoginFailure(name="bob", client="192.0.2.1", at=now) for _ in range(4)])
+        assert wait_before_attempt(session, "bob", "192.0.2.1") == 0  # four are free
 
 
 def test_parallel_guessers_are_held_back(served):
