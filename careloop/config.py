@@ -146,6 +146,8 @@ class RelevanceConfig(Strict):
 class KnowledgeConfig(Strict):
     path: Path | None = None  # a folder of markdown articles with front matter (understanding/knowledge.py)
     min_score: float = Field(default=0.86, ge=0, le=1)  # the best article at least this close is woven into the draft
+    # an earlier approved reply to a mention at least this close is offered as "answered like this before"
+    precedent_min_similarity: float = Field(default=0.90, ge=0, le=1)
 
 
 class RunsSettings(Strict):
