@@ -59,7 +59,7 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
         if precedents is None:
             precedents = load_precedents(session, config, understanding.encoder)
         answered = _answered_in_thread(session, batch, config)
-        rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now,
+        rows = [draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now,
                            _suggestions(understanding, precedents, mention, vectors.get(mention.id), config))
                 for mention in batch]
         for draft_id, row in insert_new(session, rows):
@@ -92,7 +92,7 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
-def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
+def draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
                suggestions: dict) -> dict:
     facts = facts_for(mention, config, issues)
     row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,

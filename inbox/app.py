@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from careloop.config import Config
 
-from . import actions, auth, issues, pages
+from . import actions, auth, issues, pages, understanding
 from .public import create_public_app
 from .security import SecurityHeaders, check_csrf, secret_key
 from .web import TEMPLATES_DIR, LoginRequired, render
@@ -41,7 +41,7 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    for module in (auth, pages, actions, issues):
+    for module in (auth, pages, actions, issues, understanding):
         app.include_router(module.router)
     app.mount("/public", create_public_app(engine))  # no login, no CSRF: see inbox/public.py
     from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)

@@ -15,7 +15,7 @@ from store.db import session_scope
 from store.models import Mention, User
 
 from .auth import HOME
-from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
+from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
 from .security import local_path
 from .web import current_user, database, render, role
 
@@ -57,7 +57,7 @@ async def mention_page(request: Request, mention_id: int, next: str = "/", draft
         allowed.discard("mark as sent")
     return render(request, "mention.html", user, mention=mention, draft=draft, outbox=outbox, allowed=allowed,
                   parents=thread_parents(session, mention), events=audit_log(session, mention_id),
-                  labels=LABELS, next=local_path(next))
+                  labels=LABELS, next=local_path(next), topics=topic_names(request.app.state.config))
 
 
 @router.get("/reports")
