@@ -80,3 +80,30 @@ def test_not_about_us_leaves_the_queue_shows_under_its_filter_and_can_be_undone(
         draft = session.get(Draft, draft_id)
         assert draft.status == "pending" and "2023-55810" in draft.text
         assert session.get(Mention, mention_id).relevance_source == "agent"
+
+
+@pytest.mark.browser
+def test_n_marks_the_selected_mention_not_about_us_in_chromium(inbox, chromium):
+    client, engine, (mention_id, draft_id) = inbox
+    from .conftest import PASSWORD
+
+    context = chromium.new_context(base_url=str(client.base_url))
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.fill("input[name=name]", "alice")
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("button:has-text('Log in')")
+        rows = page.locator("tr.row")
+        position = [int(draft) for draft in ROW.findall(page.content())].index(draft_id)
+        for _ in range(position + 1):
+            page.keyboard.press("j")
+        with page.expect_navigation():
+            page.keyboard.press("n")
+        assert str(draft_id) not in ROW.findall(page.content()) and rows.count() >= 1
+    finally:
+        context.close()
+    with session_scope(engine) as session:
+        assert session.get(Draft, draft_id).status == "no_reply_needed"
+        assert session.get(Mention, mention_id).relevance == "not_about"
