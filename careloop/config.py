@@ -139,8 +139,9 @@ class TopicsConfig(Strict):
 
 
 class RelevanceConfig(Strict):
-    # A mention less similar than this to its brand's description (understanding/relevance.py) is "not about us".
-    min_similarity: float = Field(default=0.86, ge=0, le=1)
+    # A mention nearer to everyday topics than to its brand's description by less than this (understanding/
+    # relevance.py: similarity to the brand minus similarity to the background) is "not about us".
+    min_margin: float = Field(default=0.015, ge=-1, le=1)
 
 
 class KnowledgeConfig(Strict):
