@@ -15,7 +15,7 @@ from store.mentions import get_or_create_source, insert_ignoring_conflicts, know
 from store.models import Mention, Run, utcnow
 
 from .identity import canonical_url, text_hash
-from .language import detect_language, source_language
+from .language import STATED, detect_language, source_language
 from .linking import relink
 from .matching import matcher_for
 
@@ -92,7 +92,7 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
         if match is None:
             continue
         prior = source_language(source.type, source.options, item.extra)
-        language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior)
+        language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior, source.type in STATED)
         rows.append({
             "source_id": source_id, "source_type": source.type, "external_id": external_id,
             "url": item.url, "canonical_url": canonical_url(item.url), "parent_external_id": item.parent_external_id,
