@@ -2,11 +2,11 @@
 
 Short Czech and Slovak texts are close to a coin toss for any detector ("Rychlé dodání", "Super appka"), but the
 source often knows: a Heureka.cz review is most likely Czech, Heureka.sk Slovak, an App Store review comes from a
-country's storefront, Google Play states the reviewer's language. That prior multiplies lingua's confidence
-values (the prior's language counts PRIOR_ODDS times as much as the text alone says), so a clearly English review on
-Heureka.cz stays English while a toss-up goes the source's way. Google Play states each review's language: taken as it is. On 200 short cs/sk review texts
-(tests/data/language_short_cs_sk.jsonl) accuracy goes from 0.85 to 0.96 (Czech 0.77 → 0.92, Slovak 0.92 → 0.99); should the source be
-wrong, 0.55 (bench/drafting.py).
+country's storefront. That prior multiplies lingua's confidence values (the prior's language counts PRIOR_ODDS
+times as much as the text alone says), so a clearly English review on Heureka.cz stays English while a toss-up
+goes the source's way. Google Play states each review's language: taken as it is. On 200 short cs/sk review
+texts (tests/data/language_short_cs_sk.jsonl) accuracy goes from 0.85 to 0.96 (Czech 0.77 → 0.92, Slovak
+0.92 → 0.99); should the source be wrong, 0.55 (bench/drafting.py).
 """
 from __future__ import annotations
 
