@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.strict import Strict
+from careloop.understanding_config import KnowledgeConfig, RelevanceConfig, TopicsConfig
 
 DEFAULT_CONFIG = "careloop.yaml"
 SUPPORTED_LANGUAGES = ("en", "cs", "sk", "ru", "de", "pl", "uk", "fr", "es", "it", "pt", "hu")
@@ -49,10 +51,6 @@ def _checked_schedule(value: str) -> str:
     if schedule_interval(value) <= timedelta(0):
         raise ValueError("an interval schedule must be longer than 0s")
     return value.strip()
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StageSchedules(Strict):
@@ -118,37 +116,6 @@ class SentimentSettings(Strict):
     quantize: bool = False  # int8 dynamic quantization: faster on CPU, slightly less accurate
     device: Literal["auto", "cpu", "cuda"] = "auto"  # auto: a CUDA GPU when torch sees one, else the CPU
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # on CUDA; see sentiment/README.md
-
-
-class TopicsConfig(Strict):
-    """Topic taxonomy (understanding/taxonomy.py): `examples` adds phrases to default topics or defines new ones;
-    `replace: true` keeps only the topics listed here."""
-
-    min_confidence: float = Field(default=0.3, ge=0, le=1)  # below it a mention's topic is unknown
-    examples: dict[str, list[str]] = {}
-    replace: bool = False
-
-    @model_validator(mode="after")
-    def _topics_have_examples(self) -> "TopicsConfig":
-        empty = sorted(name for name, phrases in self.examples.items() if not phrases)
-        if empty:
-            raise ValueError(f"topics.examples: {empty} need at least one example phrase each")
-        if self.replace and not self.examples:
-            raise ValueError("topics.replace is true but topics.examples lists no topics")
-        return self
-
-
-class RelevanceConfig(Strict):
-    # A mention nearer to everyday topics than to its brand's description by less than this (understanding/
-    # relevance.py: similarity to the brand minus similarity to the background) is "not about us".
-    min_margin: float = Field(default=0.015, ge=-1, le=1)
-
-
-class KnowledgeConfig(Strict):
-    path: Path | None = None  # a folder of markdown articles with front matter (understanding/knowledge.py)
-    min_score: float = Field(default=0.86, ge=0, le=1)  # the best article at least this close is woven into the draft
-    # an earlier approved reply to a mention at least this close is offered as "answered like this before"
-    precedent_min_similarity: float = Field(default=0.90, ge=0, le=1)
 
 
 class RunsSettings(Strict):
