@@ -180,6 +180,11 @@ class Config(Strict):
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
+        for index, rule in enumerate(self.replies.rules):
+            unknown = [topic for topic in rule.topic if topic not in self.topics.names]
+            if unknown:
+                raise ValueError(f"replies.rules[{index}].topic: {unknown} are not topics {self.topics.names} "
+                                 "(add them under topics.examples)")
         for key, names in (("notices.webhooks", self.notices.webhooks), ("reports.alerts.webhooks", self.reports.alerts.webhooks)):
             for name in names:
                 if name not in self.webhooks:

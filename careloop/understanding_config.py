@@ -9,6 +9,11 @@ from pydantic import Field, model_validator
 from careloop.strict import Strict
 
 
+# The default taxonomy's names (understanding/taxonomy.py holds their examples and checks it has exactly these).
+DEFAULT_TOPIC_NAMES = ("delivery", "repair", "account", "billing", "app_bug", "hardware", "availability",
+                       "feature_request", "praise", "other")
+
+
 class TopicsConfig(Strict):
     """Topic taxonomy (understanding/taxonomy.py): `examples` adds phrases to default topics or defines new ones;
     `replace: true` keeps only the topics listed here."""
@@ -25,6 +30,12 @@ class TopicsConfig(Strict):
         if self.replace and not self.examples:
             raise ValueError("topics.replace is true but topics.examples lists no topics")
         return self
+
+    @property
+    def names(self) -> list[str]:
+        """The topics in force: the defaults (unless `replace`) and those `examples` adds."""
+        defaults = [] if self.replace else list(DEFAULT_TOPIC_NAMES)
+        return defaults + [name for name in self.examples if name not in defaults]
 
 
 class RelevanceConfig(Strict):

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from careloop.understanding_config import DEFAULT_TOPIC_NAMES
 from sentiment.scores import LABELS
 from store.models import DRAFT_STATUSES, Draft, Mention, OutboxMessage, Source
 
@@ -73,10 +74,7 @@ def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list
 
 
 def topic_names(config: Config | None) -> list[str]:
-    from understanding.taxonomy import DEFAULT_TOPICS
-    from understanding.topics import topic_examples
-
-    return list(topic_examples(config.topics)) if config is not None else list(DEFAULT_TOPICS)
+    return config.topics.names if config is not None else list(DEFAULT_TOPIC_NAMES)
 
 
 def filter_choices(session: Session, config: Config | None) -> dict[str, list[str]]:

@@ -7,6 +7,8 @@ careloop.yaml `topics.examples` adds phrases or whole topics; `topics.replace: t
 """
 from __future__ import annotations
 
+from careloop.understanding_config import DEFAULT_TOPIC_NAMES
+
 DESCRIPTIONS = {
     "delivery": "orders, shipping, delays",
     "repair": "warranty claims, service centre, reklamace",
@@ -95,3 +97,4 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 DEFAULT_TOPICS = tuple(EXAMPLES)
+assert DEFAULT_TOPICS == DEFAULT_TOPIC_NAMES, "the taxonomy and careloop.understanding_config must name the same topics"
