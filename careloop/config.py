@@ -240,6 +240,9 @@ def parse_config(data: Any, path: Path) -> Config:
     knowledge = config.knowledge
     if knowledge.path is not None and not knowledge.path.is_absolute():
         knowledge = knowledge.model_copy(update={"path": (path.parent / knowledge.path).resolve()})
+    if knowledge.path is not None and not knowledge.path.is_dir():
+        raise ConfigError(f"{path}: knowledge.path: {knowledge.path} is not a folder (a folder of markdown articles, "
+                          "relative to this file)")
     return config.model_copy(update={"sources": sources, "knowledge": knowledge, "path": path.resolve()})
 
 

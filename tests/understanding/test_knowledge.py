@@ -25,13 +25,17 @@ def test_demo_knowledge_base_has_twenty_articles_in_english_and_czech():
     assert all(a.link.startswith("https://www.hmd.com/") and a.topics and len(a.passages) >= 2 for a in articles)
 
 
-def test_bad_articles_name_the_file(tmp_path):
+def test_bad_articles_name_the_file(tmp_path, caplog):
     (tmp_path / "no-front.md").write_text("Just text", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="no-front.md.*front matter"):
         read_article(tmp_path / "no-front.md")
     (tmp_path / "no-link.md").write_text("---\ntitle: T\nlanguage: en\n---\nText", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"no-link.md: front matter lacks \['link'\]"):
         read_article(tmp_path / "no-link.md")
+    (tmp_path / "good.md").write_text("---\ntitle: T\nlanguage: en\nlink: https://x.example\n---\nText", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert [article.key for article in load_articles(tmp_path)] == ["good"]  # the broken two are left out
+    assert "no-front.md left out" in caplog.text and "no-link.md left out" in caplog.text
 
 
 def test_top3_finds_the_article_in_any_language(knowledge, encoder):
