@@ -48,7 +48,7 @@ def test_a_given_order_number_is_used_not_asked_for(drafted):
     drafts, _ = drafted
     delivery = next(draft for text, draft in drafts.items() if "2023-55810" in text)
     assert delivery.mention.topic == "delivery" and delivery.template == "en/topic/delivery.j2"
-    assert "order 2023-55810 has kept you waiting 2 weeks" in delivery.text
+    assert "the trouble with your order 2023-55810 – 2 weeks is far too long to wait" in delivery.text
     assert "send us the order number" not in delivery.text
 
 
