@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.strict import Strict
+from careloop.understanding_config import KnowledgeConfig, RelevanceConfig, TopicsConfig
 from careloop.survey_settings import SlaSettings, SurveysSettings
 
 DEFAULT_CONFIG = "careloop.yaml"
@@ -50,10 +52,6 @@ def _checked_schedule(value: str) -> str:
     if schedule_interval(value) <= timedelta(0):
         raise ValueError("an interval schedule must be longer than 0s")
     return value.strip()
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StageSchedules(Strict):
@@ -123,34 +121,6 @@ class SentimentSettings(Strict):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # on CUDA; see sentiment/README.md
 
 
-class TopicsConfig(Strict):
-    """Topic taxonomy (understanding/taxonomy.py): `examples` adds phrases to default topics or defines new ones;
-    `replace: true` keeps only the topics listed here."""
-
-    min_confidence: float = Field(default=0.3, ge=0, le=1)  # below it a mention's topic is unknown
-    examples: dict[str, list[str]] = {}
-    replace: bool = False
-
-    @model_validator(mode="after")
-    def _topics_have_examples(self) -> "TopicsConfig":
-        empty = sorted(name for name, phrases in self.examples.items() if not phrases)
-        if empty:
-            raise ValueError(f"topics.examples: {empty} need at least one example phrase each")
-        if self.replace and not self.examples:
-            raise ValueError("topics.replace is true but topics.examples lists no topics")
-        return self
-
-
-class RelevanceConfig(Strict):
-    # A mention less similar than this to its brand's description (understanding/relevance.py) is "not about us".
-    min_similarity: float = Field(default=0.86, ge=0, le=1)
-
-
-class KnowledgeConfig(Strict):
-    path: Path | None = None  # a folder of markdown articles with front matter (understanding/knowledge.py)
-    min_score: float = Field(default=0.86, ge=0, le=1)  # the best article at least this close is woven into the draft
-
-
 class RunsSettings(Strict):
     keep_days: int = Field(default=30, gt=0)  # the run log (one row per source per run) is pruned after this
 
@@ -216,6 +186,11 @@ class Config(Strict):
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")
+        for index, rule in enumerate(self.replies.rules):
+            unknown = [topic for topic in rule.topic if topic not in self.topics.names]
+            if unknown:
+                raise ValueError(f"replies.rules[{index}].topic: {unknown} are not topics {self.topics.names} "
+                                 "(add them under topics.examples)")
         for key, names in (("notices.webhooks", self.notices.webhooks), ("reports.alerts.webhooks", self.reports.alerts.webhooks)):
             for name in names:
                 if name not in self.webhooks:
@@ -271,6 +246,9 @@ def parse_config(data: Any, path: Path) -> Config:
     knowledge = config.knowledge
     if knowledge.path is not None and not knowledge.path.is_absolute():
         knowledge = knowledge.model_copy(update={"path": (path.parent / knowledge.path).resolve()})
+    if knowledge.path is not None and not knowledge.path.is_dir():
+        raise ConfigError(f"{path}: knowledge.path: {knowledge.path} is not a folder (a folder of markdown articles, "
+                          "relative to this file)")
     return config.model_copy(update={"sources": sources, "knowledge": knowledge, "path": path.resolve()})
 
 

@@ -71,12 +71,13 @@ def facts_for(mention: Mention, config: Config, issues: list[IssueView] | None =
         question=asks_question(text, config.replies.question_words.get(language, [])),
         known_issue=known_issue_for(text, mention.brand, list(config.known_issues) if issues is None else issues),
         topic=mention.topic,
-        details=_details(mention, text, config),
+        details=details_of(mention, config, text),
     )
 
 
-def _details(mention: Mention, text: str, config: Config) -> Details:
-    details = extract(text, _products(config, mention.brand), mention.source_type)
+def details_of(mention: Mention, config: Config, text: str | None = None) -> Details:
+    """The concrete facts of a mention (drafting/extract.py), with Heureka's order id when the text has none."""
+    details = extract(mention_text(mention) if text is None else text, _products(config, mention.brand), mention.source_type)
     order_id = (mention.extra or {}).get("order_id")  # Heureka gives the order a review is about
     if details.order_number is None and isinstance(order_id, str) and order_id:
         details = replace(details, order_number=order_id[:40])

@@ -20,6 +20,7 @@ from understanding.annotate import Understanding
 from .checks import messages, problems_in
 from .eligibility import is_brand_account, no_reply_reason
 from .facts import Facts, facts_for
+from .precedents import Precedent, answered_before, load_precedents
 from .templates import TemplateError, context_for, render, reply_language, select_template, templates_dir
 
 ACTOR = "careloop"
@@ -45,6 +46,7 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
     session.commit()
     counts = {"drafted": 0, "flagged": 0, "no_reply_needed": 0}
     understanding = Understanding(session, config)
+    precedents: list[Precedent] | None = None  # loaded with the first batch: a run with nothing to draft reads nothing
     undrafted = ~exists().where(Draft.mention_id == Mention.id, Draft.kind == "reply")  # follow-ups are not replies
     while True:
         ids = claim(session, STAGE, select(Mention.id).where(Mention.sentiment_label.is_not(None), undrafted,
@@ -54,9 +56,11 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
             break
         batch = session.scalars(select(Mention).where(Mention.id.in_(ids), undrafted).order_by(Mention.id)).all()
         vectors = understanding.annotate(batch)
+        if precedents is None:
+            precedents = load_precedents(session, config, understanding.encoder)
         answered = _answered_in_thread(session, batch, config)
-        rows = [_draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now,
-                           understanding.suggestions(mention, vectors.get(mention.id)))
+        rows = [draft_row(mention, config, issues, answered.get((mention.source_id, mention.external_id)), now,
+                           _suggestions(understanding, precedents, mention, vectors.get(mention.id), config))
                 for mention in batch]
         for draft_id, row in insert_new(session, rows):
             add_drafted_event(session, draft_id, row, now)
@@ -88,7 +92,7 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
-def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
+def draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
                suggestions: dict) -> dict:
     facts = facts_for(mention, config, issues)
     row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
@@ -109,6 +113,12 @@ def _draft_row(mention: Mention, config: Config, issues: list[IssueView], answer
         failures.append(f"template {name}: {type(error).__name__}: {error}")
     failures += messages(problems_in(text, mention.source_type, config.replies))
     return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
+
+
+def _suggestions(understanding: Understanding, precedents: list[Precedent], mention: Mention, vector, config: Config) -> dict:
+    suggestions = understanding.suggestions(mention, vector)
+    earlier = answered_before(precedents, mention, vector, config)
+    return {**suggestions, "answered_before": earlier} if earlier else suggestions
 
 
 def woven_article(suggestions: dict, config: Config) -> dict | None:

@@ -17,7 +17,7 @@ from store.db import session_scope
 from store.models import Mention, User, utcnow
 
 from .auth import HOME
-from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
+from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
 
@@ -73,7 +73,8 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
         allowed.discard("mark as sent")
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
                   allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
-                  labels=LABELS, next=local_path(next), edited_text=edited_text)
+                  labels=LABELS, next=local_path(next), edited_text=edited_text,
+                  topics=topic_names(request.app.state.config))
 
 
 @router.get("/reports")

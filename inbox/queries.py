@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from careloop.understanding_config import DEFAULT_TOPIC_NAMES
 from sentiment.scores import LABELS
 from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
 
@@ -24,6 +25,8 @@ class QueueFilters:
     source_type: str = ""
     language: str = ""
     sentiment: str = ""
+    topic: str = ""
+    relevance: str = ""  # not_about: what careloop or an agent marked "not about us"
 
     @classmethod
     def from_query(cls, params) -> QueueFilters:
@@ -44,7 +47,7 @@ _QUEUE_PAGE = (
         Draft.id, Draft.kind, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
         Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
         Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
-        Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at,
+        Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at, Mention.topic, Mention.relevance,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
         # a survey follow-up answers a survey answer, not a mention
         Draft.survey_answer_id, Draft.language.label("draft_language"), SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
@@ -65,13 +68,18 @@ def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list
     Walks ix_drafts_queue; fetches one extra row instead of counting all matches."""
     query = _QUEUE_PAGE
     for column, value in ((Mention.brand, filters.brand), (Mention.source_type, filters.source_type),
-                          (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment)):
+                          (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment),
+                          (Mention.topic, filters.topic), (Mention.relevance, filters.relevance)):
         if value:
             query = query.where(column == value)
     rows = session.execute(query, {"status": filters.status, "limit": PAGE_SIZE + 1,
                                    "offset": (page - 1) * PAGE_SIZE}).all()
     # Plain objects for the template: Jinja reads a Row's attributes through a slow fallback (~10 % of the page)
     return [SimpleNamespace(**row._asdict()) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+def topic_names(config: Config | None) -> list[str]:
+    return config.topics.names if config is not None else list(DEFAULT_TOPIC_NAMES)
 
 
 def filter_choices(session: Session, config: Config | None) -> dict[str, list[str]]:
@@ -83,7 +91,8 @@ def filter_choices(session: Session, config: Config | None) -> dict[str, list[st
         languages = ["en", "cs", "sk", "ru"]
     source_types = list(session.scalars(select(Source.type).distinct().order_by(Source.type)))
     return {"brand": brands, "source_type": source_types, "language": languages,
-            "sentiment": list(LABELS), "status": list(DRAFT_STATUSES)}
+            "sentiment": list(LABELS), "status": list(DRAFT_STATUSES), "topic": topic_names(config),
+            "relevance": ["about", "not_about"]}
 
 
 def thread_parents(session: Session, mention: Mention) -> list[Mention]:

@@ -2,11 +2,11 @@
 
 Short Czech and Slovak texts are close to a coin toss for any detector ("Rychlé dodání", "Super appka"), but the
 source often knows: a Heureka.cz review is most likely Czech, Heureka.sk Slovak, an App Store review comes from a
-country's storefront, Google Play states the reviewer's language. That prior multiplies lingua's confidence
-values (the prior's language counts PRIOR_ODDS times as much as the text alone says), so a clearly English review on
-Heureka.cz stays English while a toss-up goes the source's way. On 200 short cs/sk review texts
-(tests/data/language_short_cs_sk.jsonl) accuracy goes from 0.85 to 0.96 (Czech 0.77 → 0.92, Slovak 0.92 → 0.99); should the source be
-wrong, 0.55 (bench/drafting.py).
+country's storefront. That prior multiplies lingua's confidence values (the prior's language counts PRIOR_ODDS
+times as much as the text alone says), so a clearly English review on Heureka.cz stays English while a toss-up
+goes the source's way. Google Play states each review's language: taken as it is. On 200 short cs/sk review
+texts (tests/data/language_short_cs_sk.jsonl) accuracy goes from 0.85 to 0.96 (Czech 0.77 → 0.92, Slovak
+0.92 → 0.99); should the source be wrong, 0.55 (bench/drafting.py).
 """
 from __future__ import annotations
 
@@ -28,9 +28,11 @@ def _detector(codes: tuple[str, ...]):
     return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
 
-def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None) -> tuple[str | None, float | None]:
+def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None,
+                    stated: bool = False) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0–1), or (None, None) when the text is too short to tell. `prior`: the
-    language the source suggests (source_language), weighed against the text's evidence."""
+    language the source suggests (source_language), weighed against the text's evidence; `stated`: the source
+    states it for this item, so it is the answer."""
     text = text.strip()
     if len(text) < MIN_CHARS or not codes:
         return None, None
@@ -40,6 +42,8 @@ def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None)
     if not values:
         return None, None
     scores = {value.language.iso_code_639_1.name.lower(): value.value for value in values}
+    if prior in scores and stated:
+        return prior, 1.0
     if prior in scores:
         scores[prior] *= PRIOR_ODDS
     total = sum(scores.values())
@@ -49,9 +53,14 @@ def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None)
     return best, round(scores[best] / total, 4)
 
 
+STATED = frozenset({"googleplay"})  # sources that state each item's language: taken as it is (see source_language)
+
+
 def source_language(source_type: str, options: dict, extra: dict | None) -> str | None:
     """The language a source suggests for an item: Heureka's country, the App Store storefront, Google Play's
-    reviewer language; None for sources that do not say."""
+    reviewer language; None for sources that do not say. Google Play's is stated per review, so it is taken
+    as the language (when it is a configured one): lingua's rules call some plain Czech reviews Slovak with
+    certainty ("Po poslední aktualizaci nejde přihlášení … k ničemu": Slovak 1.0), which no prior can outweigh."""
     if source_type == "heureka":
         return {"cz": "cs", "sk": "sk"}.get(str(options.get("country", "cz")).lower())
     if source_type == "appstore":

@@ -23,7 +23,7 @@ from store.mentions import get_or_create_source, insert_ignoring_conflicts, know
 from store.models import Mention, Run, utcnow
 
 from .identity import canonical_url, text_hash
-from .language import detect_language, source_language
+from .language import STATED, detect_language, source_language
 from .linking import relink
 from .matching import matcher_for
 from .runs import heartbeat, record_rejected, start_run
@@ -121,7 +121,7 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
             if match is None:
                 continue
             prior = source_language(source.type, source.options, item.extra)
-            language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior)
+            language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior, source.type in STATED)
         except Exception as exc:
             rejected[external_id] = _reason(exc)
             continue

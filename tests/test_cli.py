@@ -148,3 +148,31 @@ def test_demo_surveys_answer_over_http_and_a_second_demo_changes_nothing(demo_db
     assert "surveys: 0 e-mailed" in again and "csat-demo: sent already, nothing new" in again
     assert json.loads(careloop("kpi", "--json", "--config", "examples/careloop.yaml", env=env).stdout) == before
     assert stats(url)["surveys_by_status"] == summary["surveys_by_status"]
+
+
+def test_demo_drafts_answer_the_actual_message(demo_db):
+    """The four examples of issue 15: repair delay (en), reklamace (cs), screen replacement (ru) get a reply about
+    their problem, in their language; the shooting report where "slack" means loose is not about us."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(demo_db[0])
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT m.text, m.language, d.status, d.template, d.text, d.reason FROM drafts d "
+            "JOIN mentions m ON m.id = d.mention_id WHERE d.kind = 'reply'")).all()
+    engine.dispose()
+
+    def draft_for(fragment):
+        found = [row for row in rows if fragment in row[0]]
+        assert len(found) == 1, fragment
+        return found[0]
+
+    _, language, status, template, reply, _ = draft_for("Sent my Nokia XR21 for repair three weeks ago")
+    assert (status, template) == ("pending", "en/topic/repair.j2") and "your XR21 repair has taken 3 weeks" in reply
+    _, language, status, template, reply, _ = draft_for("reklamace displeje trvá už 35 dní")
+    assert (language, template) == ("cs", "cs/topic/repair.j2")  # the Czech Heureka review is answered in Czech
+    assert "trvá už 35 dní, tedy déle než zákonných 30 dní" in reply and "NK-2026-112840" in reply
+    _, language, status, template, reply, _ = draft_for("Заказал замену экрана неделю назад")
+    assert (language, template) == ("ru", "ru/topic/repair.j2") and "длится уже неделю" in reply
+    _, _, status, _, reply, reason = draft_for("shot through the slack in his uniform")
+    assert status == "no_reply_needed" and reason.startswith("not about us") and reply == ""

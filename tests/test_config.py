@@ -87,3 +87,24 @@ def test_unknown_language(tmp_path):
 
 def test_top_level_must_be_mapping(tmp_path):
     assert "expected a mapping" in error_for(tmp_path, "- just a list\n")
+
+
+def test_a_reply_rule_naming_an_unknown_topic_is_a_clear_error(tmp_path):
+    from careloop.config import ConfigError, parse_config
+
+    data = {"brands": [{"name": "Nokia", "keywords": ["Nokia"]}],
+            "replies": {"rules": [{"template": "{lang}/topic/{topic}.j2", "topic": ["repair", "refunds"]}]}}
+    with pytest.raises(ConfigError, match=r"replies.rules\[0\].topic: \['refunds'\] are not topics"):
+        parse_config(data, tmp_path / "careloop.yaml")
+    data["topics"] = {"examples": {"refunds": ["Where is my refund?"]}}
+    assert parse_config(data, tmp_path / "careloop.yaml").topics.names[-1] == "refunds"
+
+
+def test_a_missing_knowledge_folder_is_a_clear_error(tmp_path):
+    from careloop.config import ConfigError, parse_config
+
+    data = {"brands": [{"name": "Nokia", "keywords": ["Nokia"]}], "knowledge": {"path": "help"}}
+    with pytest.raises(ConfigError, match=r"knowledge.path: .*/help is not a folder"):
+        parse_config(data, tmp_path / "careloop.yaml")
+    (tmp_path / "help").mkdir()
+    assert parse_config(data, tmp_path / "careloop.yaml").knowledge.path == (tmp_path / "help").resolve()

@@ -43,7 +43,7 @@ class Understanding:
             select(Mention.brand, Mention.relevance, MentionEmbedding.vector)
             .join(MentionEmbedding, MentionEmbedding.mention_id == Mention.id)
             .where(Mention.relevance_source == "agent", Mention.relevance.is_not(None), MentionEmbedding.encoder == self.encoder))
-        return RelevanceModel(self.config.brands, self.embed, self.config.relevance.min_similarity,
+        return RelevanceModel(self.config.brands, self.embed, self.config.relevance.min_margin,
                               [(brand, label, from_bytes(vector)) for brand, label, vector in marks],
                               care=care_phrases(topic_examples(self.config.topics)))
 

@@ -94,7 +94,7 @@ def relevance_eval(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TS
                    f"brands {unknown} have no brands[].description in the configuration" if unknown else "no rows with text and label")
         raise typer.BadParameter(f"{data}: {problem}", param_hint="--data")
     encoder = load_encoder(settings.sentiment)
-    model = RelevanceModel(settings.brands, encoder.embed, settings.relevance.min_similarity,
+    model = RelevanceModel(settings.brands, encoder.embed, settings.relevance.min_margin,
                            care=care_phrases(topic_examples(settings.topics)))
     vectors = encoder.embed([row["text"] for row in rows])
     predicted = [model.judge(row["brand"], vector).relevance for row, vector in zip(rows, vectors)]

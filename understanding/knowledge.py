@@ -17,12 +17,15 @@ article in several languages: the one in the reply's language is offered.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 import yaml
+
+log = logging.getLogger(__name__)
 
 TOP = 3
 
@@ -75,9 +78,19 @@ def read_article(path: Path) -> Article:
 
 
 def load_articles(folder: Path) -> list[Article]:
+    """Every article under `folder`. One the team broke is left out with a warning naming the file and what is
+    wrong: the others still help, and drafting does not stop for it."""
     if not folder.is_dir():
         raise KnowledgeError(f"{folder}: knowledge.path is not a folder")
-    return [read_article(path) for path in sorted(folder.rglob("*.md")) if path.name.lower() != "readme.md"]
+    articles = []
+    for path in sorted(folder.rglob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        try:
+            articles.append(read_article(path))
+        except (KnowledgeError, UnicodeDecodeError) as error:
+            log.warning("knowledge base: %s left out: %s", path, error)
+    return articles
 
 
 class KnowledgeBase:

@@ -7,6 +7,8 @@ careloop.yaml `topics.examples` adds phrases or whole topics; `topics.replace: t
 """
 from __future__ import annotations
 
+from careloop.understanding_config import DEFAULT_TOPIC_NAMES
+
 DESCRIPTIONS = {
     "delivery": "orders, shipping, delays",
     "repair": "warranty claims, service centre, reklamace",
@@ -22,7 +24,8 @@ DESCRIPTIONS = {
 
 EXAMPLES: dict[str, list[str]] = {
     "delivery": [
-        "Package stuck in transit", "Wrong item was shipped to me", "Zásilka je ztracená, přepravce neví kde je", "Objednávka je pořád ve stavu vyřizuje se", "Balík ešte stále nie je na ceste", "Заказ потерялся при пересылке",
+        "Package stuck in transit", "Wrong item was shipped to me", "Something was missing from the package",
+        "V balíku chyběla část objednávky", "Zásilka je ztracená, přepravce neví kde je", "Objednávka je pořád ve stavu vyřizuje se", "Balík ešte stále nie je na ceste", "Заказ потерялся при пересылке",
         "My order still hasn't arrived", "The parcel is late, where is my package?", "Shipping took two weeks",
         "The courier never delivered my order", "Tracking number shows nothing", "Delivery was delayed again",
         "Objednávka stále nedorazila", "Kdy mi přijde balík? Čekám už týden na doručení",
@@ -95,3 +98,4 @@ EXAMPLES: dict[str, list[str]] = {
 }
 
 DEFAULT_TOPICS = tuple(EXAMPLES)
+assert DEFAULT_TOPICS == DEFAULT_TOPIC_NAMES, "the taxonomy and careloop.understanding_config must name the same topics"

@@ -4,8 +4,8 @@ Each topic is a handful of example phrases (taxonomy.py, careloop.yaml `topics`,
 the fixed mention's stored embedding joins its topic's examples). A text's score for a topic is the mean of two
 similarities: to the topic's centroid (all its examples: steady) and to its two nearest examples (a fixed case
 that looks like this one counts). On tests/data/topics_labelled.tsv (212 mentions, en/cs/sk/ru, English and a
-few cs/sk/ru examples) the blend scores 0.86 accuracy against 0.80 for the nearest example alone and 0.83 for
-the centroid alone. Confidence is the softmax of the scores at temperature 0.01 (e5 similarities sit in a narrow
+few cs/sk/ru examples) the blend scored 0.86 accuracy against 0.80 for the nearest example alone and 0.83 for
+the centroid alone (measured with 150 examples; bench/drafting.py has today's figures). Confidence is the softmax of the scores at temperature 0.01 (e5 similarities sit in a narrow
 band, 0.75–0.90); below `topics.min_confidence` the topic is unknown (None): at 0.3 that drops 3 % of mentions,
 of which 86 % would have been wrong.
 """

@@ -48,7 +48,7 @@ def test_a_given_order_number_is_used_not_asked_for(drafted):
     drafts, _ = drafted
     delivery = next(draft for text, draft in drafts.items() if "2023-55810" in text)
     assert delivery.mention.topic == "delivery" and delivery.template == "en/topic/delivery.j2"
-    assert "order 2023-55810 has kept you waiting 2 weeks" in delivery.text
+    assert "the trouble with your order 2023-55810 – 2 weeks is far too long to wait" in delivery.text
     assert "send us the order number" not in delivery.text
 
 
@@ -58,3 +58,14 @@ def test_every_sentence_starts_with_a_capital(drafted):
         body = draft.text.split("\n\n")[1]
         sentences = [s.strip() for s in body.replace("!", ".").replace("?", ".").split(". ") if s.strip()]
         assert all(s[0].isupper() or s[0].isdigit() for s in sentences), draft.text
+
+
+def test_help_articles_are_offered_and_the_best_one_woven_in(drafted):
+    drafts, _ = drafted
+    en, cs = drafts[REPAIR_EN], drafts[REKLAMACE_CS]
+    offered = en.suggestions["articles"]
+    assert len(offered) == 3 and offered[0]["key"] == "repair-status", offered
+    assert offered[0]["score"] >= offered[1]["score"] >= offered[2]["score"] and offered[0]["passage"]
+    assert cs.suggestions["articles"][0]["language"] == "cs"  # the Czech version for a Czech mention
+    assert "„Jak zjistit stav opravy nebo reklamace“: https://www.hmd.com/cs_cz/support/repair-status" in cs.text
+    assert "https://www.hmd.com/en_int/support/repair-status" in en.text

@@ -15,7 +15,8 @@ from tests.notices.helpers import import_csv, open_login_issue
 
 def test_notices_flow_delivers_approved_notices_once(prefect_harness, tmp_path, smtp_sink):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data.update(database=f"sqlite:///{tmp_path / 'flow.db'}", sources=[], email=email_settings(smtp_sink))
+    data.update(database=f"sqlite:///{tmp_path / 'flow.db'}", sources=[], email=email_settings(smtp_sink),
+                knowledge={**data["knowledge"], "path": str(EXAMPLE.parent / data["knowledge"]["path"])})
     path = tmp_path / "careloop.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     from careloop.config import load_config

@@ -27,6 +27,13 @@ def test_source_prior_fixes_short_czech_and_slovak_texts():
     assert before["cs"] < 0.85 and after["cs"] >= 0.90 and after["sk"] >= 0.95, (before, after)
 
 
+def test_a_language_the_source_states_is_taken():
+    text = "Po poslední aktualizaci nejde přihlášení přes SMS kód, pořád dokola chce nový kód. Nokia Care tak k ničemu."
+    assert detect_language(text, CODES)[0] == "sk"  # lingua's rules, certain and wrong
+    assert detect_language(text, CODES, prior="cs")[0] == "sk"  # a prior cannot outweigh certainty
+    assert detect_language(text, CODES, prior="cs", stated=True) == ("cs", 1.0)  # Google Play says cs
+
+
 def test_clear_text_outweighs_the_prior():
     text = "Fast delivery and the phone works great, thank you very much for the quick help"
     assert detect_language(text, CODES, prior="cs")[0] == "en"

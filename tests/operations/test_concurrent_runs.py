@@ -26,6 +26,7 @@ def config_path(tmp_path_factory):
     config["sentiment"] = {"model": "vader"}
     for source in config["sources"]:
         source["path"] = str(REPO / "examples" / source["path"])
+    config["knowledge"]["path"] = str(REPO / "examples" / config["knowledge"]["path"])
     path = tmp_path_factory.mktemp("config") / "careloop.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True))
     return path

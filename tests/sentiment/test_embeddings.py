@@ -81,3 +81,26 @@ def test_another_sentiment_model_costs_one_extra_pass(sqlite_engine, default_sco
         assert counted == []
         vectors = np.stack(list(mention_vectors(session, range(1, 4), default_scorer.encoder.version).values()))
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)
+
+
+def test_a_loop_over_new_mentions_embeds_only_them(sqlite_engine, default_scorer, counted, make_config):
+    """Topic examples, brand anchors and help articles are embedded once per store: the next drafting run, in any
+    process, reads them back, so new mentions cost their own pass and nothing else."""
+    from drafting.pipeline import draft_stage
+    from tests.drafting.helpers import demo_config
+
+    config = demo_config(make_config)
+    _add(sqlite_engine, TEXTS)
+    score_stage(sqlite_engine, config.sentiment)
+    draft_stage(sqlite_engine, config)  # embeds the examples, anchors and articles this once
+    with Session(sqlite_engine) as session:
+        source = session.scalar(select(Source))
+        session.add(Mention(source_id=source.id, source_type="feed", external_id="new", text="Nokia G42 battery dies by noon",
+                            text_hash="new", brand="Nokia", language="en"))
+        session.commit()
+    counted.clear()
+    assert score_stage(sqlite_engine, config.sentiment) == 1
+    draft_stage(sqlite_engine, config)
+    assert counted == [["Nokia G42 battery dies by noon"]]
+    with Session(sqlite_engine) as session:
+        assert session.scalar(select(Mention.topic).where(Mention.external_id == "new")) == "hardware"

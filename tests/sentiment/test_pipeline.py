@@ -1,4 +1,5 @@
 """Scoring stage over the store: stars win, model opinion kept, rescoring keeps history, agents are not overruled."""
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,15 @@ class KeywordScorer:
             out.append(Score("positive", 0.8, 0.9) if pos else Score("negative", -0.7, 0.8) if neg
                        else Score("neutral", 0.0, 0.6))
         return out
+
+
+class FakeEncoder:
+    """Stand-in for the e5 encoder: a fixed unit vector per text."""
+
+    version = "fake-e5"
+
+    def embed(self, texts):
+        return np.eye(4, dtype=np.float32)[[len(text) % 4 for text in texts]]
 
 
 @pytest.fixture
@@ -103,10 +113,13 @@ def test_score_stage_with_nothing_to_score_loads_no_model(sqlite_engine, monkeyp
     settings = SentimentSettings(model="vader")
     loads = []
     monkeypatch.setattr(pipeline, "load_scorer", lambda *args, **kwargs: loads.append(args) or KeywordScorer(*scorer_identity("vader")))
+    # another model than e5's head: its embeddings come from the e5 encoder, loaded with it (here a stand-in)
+    monkeypatch.setattr(pipeline, "encoder_identity", lambda *args: "fake-e5")
+    monkeypatch.setattr(pipeline, "get_encoder", lambda *args, **kwargs: loads.append("encoder") or FakeEncoder())
     with Session(sqlite_engine) as s:
         s.add(Source(name="news", type="feed", cursor={}))
         s.flush()
         s.add(Mention(source_id=1, source_type="feed", external_id="1", text="bad", text_hash="1"))
         s.commit()
-    assert pipeline.score_stage(sqlite_engine, settings) == 1 and len(loads) == 1
-    assert pipeline.score_stage(sqlite_engine, settings) == 0 and len(loads) == 1  # nothing left: no load
+    assert pipeline.score_stage(sqlite_engine, settings) == 1 and len(loads) == 2
+    assert pipeline.score_stage(sqlite_engine, settings) == 0 and len(loads) == 2  # nothing left: no load

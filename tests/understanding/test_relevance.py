@@ -37,7 +37,7 @@ def test_off_topic_mention_is_kept_out_of_the_queue_with_a_reason(sqlite_engine,
         draft_mentions(session, config)
         drafts = {draft.mention.text: draft for draft in session.scalars(select(Draft))}
         off, on = drafts[SHOOTING], drafts["Slack is down again and none of our messages send. Terrible."]
-        assert off.status == "no_reply_needed" and off.reason.startswith("not about us: far from what Slack is")
+        assert off.status == "no_reply_needed" and off.reason.startswith("not about us: closer to everyday topics than to what Slack is")
         assert off.mention.relevance == "not_about" and off.mention.relevance_source == "model"
         assert on.status == "pending" and on.mention.relevance == "about" and "Slack" in on.text
 
@@ -46,9 +46,9 @@ def test_agents_decisions_count_for_similar_mentions(encoder, example_config):
     slack = [brand for brand in example_config.brands if brand.name == "Slack"]
     marked, similar = encoder.embed(["Our team's slack schedule lets us absorb delays",
                                      "Their project plan has slack so they can absorb delays"])
-    plain = RelevanceModel(slack, encoder.embed, 0.0)  # threshold 0: the description alone calls everything about
+    plain = RelevanceModel(slack, encoder.embed, -1.0)  # margin -1: without marks everything is about
     assert plain.judge("Slack", similar).relevance == "about"
-    taught = RelevanceModel(slack, encoder.embed, 0.0, marks=[("Slack", "not_about", marked)])
+    taught = RelevanceModel(slack, encoder.embed, -1.0, marks=[("Slack", "not_about", marked)])
     judgement = taught.judge("Slack", similar)
     assert judgement.relevance == "not_about" and "an agent marked" in judgement.reason
     assert taught.judge("Slack", encoder.embed(["Slack huddles keep dropping audio"])[0]).relevance == "about"

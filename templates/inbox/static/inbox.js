@@ -30,6 +30,7 @@ function setUpQueue() {
       case "a": { const form = row && row.querySelector("form.approve"); if (form) form.requestSubmit(); break; }
       case "r": if (row) window.location.href = row.dataset.href + "#reject-reason"; break;
       case "e": if (row) window.location.href = row.dataset.href + "#escalate-team"; break;
+      case "n": { const form = row && row.querySelector("form.not-about"); if (form) form.requestSubmit(); break; }
       case "/": { const first = document.querySelector("#filters select"); if (first) first.focus(); break; }
       case "?": { const help = document.getElementById("help"); if (help) help.open = !help.open; break; }
       default: return;

@@ -1,0 +1,61 @@
+"""Agents correct what careloop understood about a mention: its topic, and whether it is about the brand at all.
+The decision is the agent's from now on (source "agent": never overwritten, and an example for later mentions,
+understanding/annotate.py), and a reply still waiting for a decision is drafted again to match: a new topic picks
+another template, "not about us" takes it out of the queue, "about us after all" puts it back."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from careloop.config import Config
+from store.issues import registry_issues
+from store.models import Draft, DraftEvent, Mention, utcnow
+
+from .decisions import DecisionError, record_change
+from .eligibility import NOT_ABOUT_US
+
+REDRAFTABLE = ("pending", "no_reply_needed")
+
+
+def set_topic(session: Session, mention_id: int, actor: str, topic: str, config: Config, topics: list[str]) -> Mention:
+    if topic not in topics:
+        raise DecisionError(f"unknown topic {topic!r}; expected one of {topics}")
+    mention = _mention(session, mention_id)
+    note = f"topic {mention.topic or 'unknown'} → {topic}"
+    mention.topic, mention.topic_confidence, mention.topic_source = topic, 1.0, "agent"
+    _redraft(session, mention, actor, "topic_corrected", note, config)
+    return mention
+
+
+def mark_relevance(session: Session, mention_id: int, actor: str, relevance: str, config: Config) -> Mention:
+    if relevance not in ("about", "not_about"):
+        raise DecisionError(f"relevance must be about or not_about, not {relevance!r}")
+    mention = _mention(session, mention_id)
+    note = f"{NOT_ABOUT_US}: marked by {actor}" if relevance == "not_about" else f"about us: marked by {actor}"
+    mention.relevance, mention.relevance_source = relevance, "agent"
+    mention.relevance_reason = f"marked by {actor}" if relevance == "not_about" else None
+    _redraft(session, mention, actor, "relevance_marked", note, config)
+    return mention
+
+
+def _mention(session: Session, mention_id: int) -> Mention:
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise DecisionError(f"mention #{mention_id} does not exist")
+    return mention
+
+
+def _redraft(session: Session, mention: Mention, actor: str, action: str, note: str, config: Config) -> None:
+    from .pipeline import draft_row  # the pipeline builds on this stage's modules
+
+    draft = session.scalar(select(Draft).where(Draft.mention_id == mention.id, Draft.kind == "reply"))
+    if draft is None or draft.status not in REDRAFTABLE:
+        if draft is not None:  # decided already: the change still shows in the mention's audit log
+            session.add(DraftEvent(draft_id=draft.id, mention_id=mention.id, at=utcnow(), actor=actor, action=action,
+                                   from_status=draft.status, to_status=draft.status, note=note))
+        session.flush()
+        return
+    row = draft_row(mention, config, registry_issues(session), None, utcnow(), draft.suggestions or {})
+    record_change(session, draft, actor, action, row["status"], note, decision=False, text=row["text"],
+                  template=row["template"], language=row["language"], reason=row["reason"],
+                  check_failures=row["check_failures"])
