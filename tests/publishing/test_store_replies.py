@@ -1,0 +1,192 @@
+"""Approved Google Play and App Store replies posted through the outbox to loopback fakes of both APIs
+(publishing/store_apis.py: real HTTP, the documented request and response shapes, google-auth's real service-account
+sign-in, an ES256 JWT checked with the team key's public half): exactly once, counted at the fake, even when the
+publisher dies between claim and send or between send and mark; a refused credential is never retried, a rate
+limit is, a review deleted meanwhile fails the reply with the reason."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from sqlalchemy import select, update
+
+from connectors import get_connector
+from drafting.decisions import DecisionError, approve
+from publishing.pipeline import publish_pending
+from publishing.store_apis import StoreAPIs
+from store.db import session_scope
+from store.models import Draft, OutboxMessage, utcnow
+
+from tests.drafting.helpers import add_mention, demo_config
+
+PACKAGE, APP_ID, ISSUER, KEY_ID = "com.nokia.care", "1488520614", "57246542-96fe-1a63-e053-0824d011072a", "2X9R4HXF34"
+NOTHING = {"sent": 0, "recovered": 0, "failed": 0, "retrying": 0, "uncertain": 0}
+PLAY_REPLY = "Dobrý den, omlouváme se. Oprava je ve verzi 2.1.5, aktualizujte prosím aplikaci. Tým Nokia Care"
+APPLE_REPLY = "Thank you for the report. Version 2.1.5 fixes the restart while charging; please update. Nokia Care"
+
+
+@pytest.fixture(scope="module")
+def apple_key():
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+@pytest.fixture
+def apis(tmp_path, monkeypatch, apple_key):
+    """Both fakes with one review each; the Play service-account key and the App Store .p8 key in the environment."""
+    server = StoreAPIs(apple_public_key=apple_key.public_key(), apple_issuer=ISSUER)
+    server.play[PACKAGE] = {"gp:AOqpTOGaR1": {"reviewId": "gp:AOqpTOGaR1", "authorName": "Jana", "comments": [
+        {"userComment": {"text": "\tPo aktualizaci se telefon restartuje", "starRating": 1,
+                         "lastModified": {"seconds": str(int(utcnow().timestamp()) - 3600)}}}]}}
+    server.apple[APP_ID] = {"00000035-d8a7-6b01-a1b2-000000000001": {"response": None, "attributes": {
+        "rating": 1, "title": "Restarts", "body": "My phone restarts while charging since 2.1.4",
+        "reviewerNickname": "mark_s", "createdDate": (utcnow() - timedelta(hours=1)).isoformat(timespec="seconds"),
+        "territory": "USA"}}}
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "play.json"
+    key_file.write_text(json.dumps({
+        "type": "service_account", "project_id": "nokia-care", "private_key_id": "k1", "client_id": "1",
+        "private_key": rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption()).decode(),
+        "client_email": "careloop@nokia-care.iam.gserviceaccount.com", "token_uri": f"{server.url}/token"}))
+    monkeypatch.setenv("GOOGLE_PLAY_SERVICE_ACCOUNT", str(key_file))
+    monkeypatch.setenv("APP_STORE_CONNECT_KEY", apple_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def config(make_config, apis):
+    return demo_config(make_config, sources=[
+        {"name": "nokia-care-android", "type": "googleplay", "brand": "Nokia", "url": apis.url,
+         "options": {"package_name": PACKAGE}},
+        {"name": "nokia-care-ios", "type": "appstore", "brand": "Nokia", "url": apis.url,
+         "options": {"app_id": APP_ID, "key_id": KEY_ID, "issuer_id": ISSUER}},
+    ])
+
+
+def approve_reply(engine, config, platform: str) -> int:
+    source, source_type, external_id, text, language = {
+        "play": ("nokia-care-android", "googleplay", "gp:AOqpTOGaR1", PLAY_REPLY, "cs"),
+        "apple": ("nokia-care-ios", "appstore", "00000035-d8a7-6b01-a1b2-000000000001", APPLE_REPLY, "en"),
+    }[platform]
+    with session_scope(engine) as session:
+        mention = add_mention(session, "Restarts while charging", sentiment="negative", rating=1, language=language,
+                              source=source, source_type=source_type, external_id=external_id)
+        draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text="draft", priority=1,
+                      check_failures=[], created_at=utcnow(), updated_at=utcnow())
+        session.add(draft)
+        session.flush()
+        approve(session, draft.id, "eva", text, config=config)
+        return draft.id
+
+
+def outcome(engine, draft_id: int) -> tuple[str, str | None, str | None]:
+    with session_scope(engine) as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == draft_id))
+        return session.get(Draft, draft_id).status, row.external_id, row.error
+
+
+class Crash(BaseException):
+    """The publisher process dying: not an error it could catch and record."""
+
+
+def crashing(when: str):
+    def connector_for(type_name):
+        real = get_connector(type_name)
+
+        class Dying:
+            find_own_reply = staticmethod(real.find_own_reply)
+
+            @staticmethod
+            def reply(*args):
+                if when == "before send":
+                    raise Crash
+                real.reply(*args)
+                raise Crash  # posted, but never marked
+        return Dying()
+    return connector_for
+
+
+@pytest.mark.parametrize("platform", ["play", "apple"])
+def test_an_approved_store_reply_is_posted_once_and_marked_sent(engine, config, apis, platform):
+    draft_id = approve_reply(engine, config, platform)
+    assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
+    assert publish_pending(engine, config) == NOTHING
+    if platform == "play":
+        assert apis.play_reply(PACKAGE, "gp:AOqpTOGaR1") == PLAY_REPLY and apis.count("POST", ":reply") == 1
+        assert outcome(engine, draft_id)[:2] == ("sent", "gp:AOqpTOGaR1:reply")
+    else:
+        assert apis.apple_response(APP_ID, "00000035-d8a7-6b01-a1b2-000000000001") == APPLE_REPLY
+        assert apis.count("POST", "/v1/customerReviewResponses") == 1
+        assert outcome(engine, draft_id)[:2] == ("sent", "resp-00000035-d8a7-6b01-a1b2-000000000001")
+
+
+@pytest.mark.parametrize("platform", ["play", "apple"])
+@pytest.mark.parametrize("when", ["before send", "after send"])
+def test_a_publisher_dying_mid_send_never_posts_twice(engine, config, apis, platform, when):
+    draft_id = approve_reply(engine, config, platform)
+    with pytest.raises(Crash):
+        publish_pending(engine, config, connector_for=crashing(when))
+    assert outcome(engine, draft_id)[0] == "approved"
+    assert publish_pending(engine, config) == NOTHING  # the claim is fresh: the first publisher may still be sending
+
+    counts = publish_pending(engine, config, lease=timedelta(0))  # taken over after reading the review back
+    posts = apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses")
+    assert posts == 1
+    assert counts == ({**NOTHING, "sent": 1} if when == "before send" else {**NOTHING, "recovered": 1})
+    assert outcome(engine, draft_id)[0] == "sent"
+
+
+@pytest.mark.parametrize("platform", ["play", "apple"])
+def test_a_rate_limit_is_retried_later_and_posts_once(engine, config, apis, platform):
+    draft_id = approve_reply(engine, config, platform)
+    apis.fail_next(":reply" if platform == "play" else "/customerReviewResponses", 429)
+    assert publish_pending(engine, config) == {**NOTHING, "retrying": 1}
+    status, _, error = outcome(engine, draft_id)
+    assert status == "approved" and "HTTP 429" in error
+    assert publish_pending(engine, config) == NOTHING  # not before its back-off
+    with session_scope(engine) as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
+    posts = apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses")
+    assert posts == 2  # the refused one and the one that went through; the review read back in between
+    assert outcome(engine, draft_id)[0] == "sent"
+
+
+@pytest.mark.parametrize("platform", ["play", "apple"])
+def test_refused_credentials_fail_the_reply_and_are_never_retried(engine, config, apis, platform):
+    draft_id = approve_reply(engine, config, platform)
+    apis.fail_next(":reply" if platform == "play" else "/customerReviewResponses", 401)
+    assert publish_pending(engine, config) == {**NOTHING, "failed": 1}
+    status, _, error = outcome(engine, draft_id)
+    assert status == "failed" and "refused the credentials" in error
+    assert ("GOOGLE_PLAY_SERVICE_ACCOUNT" if platform == "play" else "APP_STORE_CONNECT_KEY") in error
+    with session_scope(engine) as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=None))
+    assert publish_pending(engine, config) == NOTHING
+    assert apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses") == 1
+
+
+@pytest.mark.parametrize("platform", ["play", "apple"])
+def test_a_review_deleted_meanwhile_fails_the_reply_with_the_reason(engine, config, apis, platform):
+    draft_id = approve_reply(engine, config, platform)
+    (apis.play[PACKAGE] if platform == "play" else apis.apple[APP_ID]).clear()
+    assert publish_pending(engine, config) == {**NOTHING, "failed": 1}
+    status, _, error = outcome(engine, draft_id)
+    assert status == "failed" and "deleted meanwhile" in error
+
+
+def test_a_reply_longer_than_google_play_takes_cannot_be_approved(engine, config):
+    with pytest.raises(DecisionError, match="351 characters: googleplay takes at most 350"):
+        with session_scope(engine) as session:
+            mention = add_mention(session, "Restarts", sentiment="negative", rating=1, source="nokia-care-android",
+                                  source_type="googleplay", external_id="gp:long")
+            draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text="draft", priority=1,
+                          check_failures=[], created_at=utcnow(), updated_at=utcnow())
+            session.add(draft)
+            session.flush()
+            approve(session, draft.id, "eva", "x" * 351, config=config)
