@@ -5,58 +5,23 @@ publisher dies between claim and send or between send and mark; a refused creden
 limit is, a review deleted meanwhile fails the reply with the reason."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import select, update
 
 from connectors import get_connector
 from drafting.decisions import DecisionError, approve
 from publishing.pipeline import publish_pending
-from publishing.store_apis import StoreAPIs
 from store.db import session_scope
 from store.models import Draft, OutboxMessage, utcnow
 
 from tests.drafting.helpers import add_mention, demo_config
+from tests.store_fakes import APP_ID, ISSUER, KEY_ID, PACKAGE, apis, apple_key  # noqa: F401  (fixtures)
 
-PACKAGE, APP_ID, ISSUER, KEY_ID = "com.nokia.care", "1488520614", "57246542-96fe-1a63-e053-0824d011072a", "2X9R4HXF34"
 NOTHING = {"sent": 0, "recovered": 0, "failed": 0, "retrying": 0, "uncertain": 0}
 PLAY_REPLY = "Dobrý den, omlouváme se. Oprava je ve verzi 2.1.5, aktualizujte prosím aplikaci. Tým Nokia Care"
 APPLE_REPLY = "Thank you for the report. Version 2.1.5 fixes the restart while charging; please update. Nokia Care"
-
-
-@pytest.fixture(scope="module")
-def apple_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-@pytest.fixture
-def apis(tmp_path, monkeypatch, apple_key):
-    """Both fakes with one review each; the Play service-account key and the App Store .p8 key in the environment."""
-    server = StoreAPIs(apple_public_key=apple_key.public_key(), apple_issuer=ISSUER)
-    server.play[PACKAGE] = {"gp:AOqpTOGaR1": {"reviewId": "gp:AOqpTOGaR1", "authorName": "Jana", "comments": [
-        {"userComment": {"text": "\tPo aktualizaci se telefon restartuje", "starRating": 1,
-                         "lastModified": {"seconds": str(int(utcnow().timestamp()) - 3600)}}}]}}
-    server.apple[APP_ID] = {"00000035-d8a7-6b01-a1b2-000000000001": {"response": None, "attributes": {
-        "rating": 1, "title": "Restarts", "body": "My phone restarts while charging since 2.1.4",
-        "reviewerNickname": "mark_s", "createdDate": (utcnow() - timedelta(hours=1)).isoformat(timespec="seconds"),
-        "territory": "USA"}}}
-    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key_file = tmp_path / "play.json"
-    key_file.write_text(json.dumps({
-        "type": "service_account", "project_id": "nokia-care", "private_key_id": "k1", "client_id": "1",
-        "private_key": rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()).decode(),
-        "client_email": "careloop@nokia-care.iam.gserviceaccount.com", "token_uri": f"{server.url}/token"}))
-    monkeypatch.setenv("GOOGLE_PLAY_SERVICE_ACCOUNT", str(key_file))
-    monkeypatch.setenv("APP_STORE_CONNECT_KEY", apple_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
-    yield server
-    server.close()
-
 
 @pytest.fixture
 def config(make_config, apis):
