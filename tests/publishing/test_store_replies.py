@@ -155,3 +155,30 @@ def test_a_reply_longer_than_google_play_takes_cannot_be_approved(engine, config
             session.add(draft)
             session.flush()
             approve(session, draft.id, "eva", "x" * 351, config=config)
+
+
+def test_the_demo_approves_one_play_and_one_app_store_reply_and_posts_them_once(engine, make_config):
+    from publishing.demo import DEMO_AGENT, run_demo_store_replies
+
+    config = demo_config(make_config, sources=[
+        {"name": "nokia-care-android", "type": "googleplay", "brand": "Nokia", "path": "reviews.json",
+         "options": {"package_name": PACKAGE}},
+        {"name": "nokia-care-ios", "type": "appstore", "brand": "Nokia", "path": "reviews-ios.json",
+         "options": {"app_id": APP_ID, "country": "cz"}},
+    ])
+    with session_scope(engine) as session:
+        for source, source_type in (("nokia-care-android", "googleplay"), ("nokia-care-ios", "appstore")):
+            for number in (1, 2):
+                mention = add_mention(session, f"Restarts while charging {number}", sentiment="negative", rating=1,
+                                      source=source, source_type=source_type, external_id=f"{source_type}-{number}")
+                session.add(Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", priority=number,
+                                  text=f"Sorry, a fix is coming ({number}). Nokia Care", check_failures=[],
+                                  created_at=utcnow(), updated_at=utcnow()))
+    first = run_demo_store_replies(engine, config)
+    assert (first["approved"], first["published"], first["posted"]) == (2, {**NOTHING, "sent": 2}, 2)
+    again = run_demo_store_replies(engine, config)
+    assert (again["approved"], again["published"]["sent"], again["posted"]) == (0, 0, 0)
+    with session_scope(engine) as session:
+        decided = {(d.mention.source_type, d.mention.external_id, d.status, d.decided_by)
+                   for d in session.scalars(select(Draft).where(Draft.status != "pending"))}
+    assert decided == {("googleplay", "googleplay-2", "sent", DEMO_AGENT), ("appstore", "appstore-2", "sent", DEMO_AGENT)}
