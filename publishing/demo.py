@@ -12,6 +12,7 @@ from typing import Iterator
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from drafting.decisions import DecisionError, approve
@@ -32,28 +33,30 @@ def run_demo_store_replies(engine: Engine, config: Config) -> dict:
     with StoreAPIs(apple_public_key=apple_key.public_key(), apple_issuer=DEMO_ISSUER) as apis, \
             _demo_keys(apis.url, apple_key):
         routed = _routed(config, apis.url)
-        approved = 0
         with session_scope(engine) as session:
-            for source_type in ("googleplay", "appstore"):
-                decided = select(Draft.id).join(Mention, Mention.id == Draft.mention_id).where(
-                    Draft.decided_by == DEMO_AGENT, Mention.source_type == source_type).limit(1)
-                if session.scalar(decided) is not None:  # approved by an earlier demo run: one per platform
-                    continue
-                draft = session.scalar(select(Draft).join(Mention, Mention.id == Draft.mention_id)
-                                       .where(Draft.status == "pending", Draft.kind == "reply",
-                                              Mention.source_type == source_type)
-                                       .order_by(Draft.priority.desc(), Draft.id).limit(1))
-                if draft is None:
-                    continue
-                try:
-                    approve(session, draft.id, DEMO_AGENT, config=routed)
-                except DecisionError:  # e.g. longer than the platform takes: left for an agent to edit
-                    continue
-                approved += 1
+            approved = sum(_approve_first(session, source_type, routed) for source_type in ("googleplay", "appstore"))
         _seed(engine, apis, routed)
         published = publish_pending(engine, routed)
         posted = apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses")
     return {"approved": approved, "published": published, "posted": posted}
+
+
+def _approve_first(session: Session, source_type: str, config: Config) -> bool:
+    """Approve the most urgent pending draft of `source_type` the platform would take, unless a demo run did before."""
+    decided = select(Draft.id).join(Mention, Mention.id == Draft.mention_id).where(
+        Draft.decided_by == DEMO_AGENT, Mention.source_type == source_type).limit(1)
+    if session.scalar(decided) is not None:  # one per platform, on the first demo run
+        return False
+    candidates = session.scalars(select(Draft).join(Mention, Mention.id == Draft.mention_id)
+                                 .where(Draft.status == "pending", Draft.kind == "reply", Mention.source_type == source_type)
+                                 .order_by(Draft.priority.desc(), Draft.id).limit(20)).all()
+    for draft in candidates:
+        try:
+            approve(session, draft.id, DEMO_AGENT, config=config)
+            return True
+        except DecisionError:  # longer than the platform takes: left for an agent to shorten
+            continue
+    return False
 
 
 def _routed(config: Config, url: str) -> Config:
