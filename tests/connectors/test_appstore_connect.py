@@ -15,7 +15,7 @@ from ingest.pipeline import ingest_source
 from store.db import session_scope
 from store.models import Draft, Mention, OutboxMessage, utcnow
 
-from tests.drafting.helpers import add_mention, demo_config
+from tests.drafting.helpers import add_draft, add_mention, demo_config
 from tests.store_fakes import APP_ID, ISSUER, KEY_ID, apis, apple_key  # noqa: F401  (fixtures)
 
 ANSWERED = "00000035-d8a7-6b01-a1b2-000000000002"
@@ -81,12 +81,9 @@ def test_a_public_feed_source_cannot_reply_so_its_approved_replies_wait_for_an_a
     with session_scope(engine) as session:
         mention = add_mention(session, "Crashes", sentiment="negative", rating=1, source="nokia-care-ios-feed",
                               source_type="appstore", external_id="11400000009")
-        draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text="draft", priority=1,
-                      check_failures=[], created_at=utcnow(), updated_at=utcnow())
-        session.add(draft)
-        session.flush()
-        approve(session, draft.id, "eva", "Sorry, we are on it. Nokia Care", config=config)
-        outbox = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == draft.id))
+        draft_id = add_draft(session, mention)
+        approve(session, draft_id, "eva", "Sorry, we are on it. Nokia Care", config=config)
+        outbox = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == draft_id))
         assert (outbox.channel, outbox.status) == ("manual", "manual")
 
 

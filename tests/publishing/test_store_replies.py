@@ -10,13 +10,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from connectors import get_connector
 from drafting.decisions import DecisionError, approve
 from publishing.pipeline import publish_pending
+from publishing.store_apis import StoreAPIs
 from store.db import session_scope
 from store.models import Draft, OutboxMessage, utcnow
 
-from tests.drafting.helpers import add_mention, demo_config
+from tests.drafting.helpers import add_draft, add_mention, demo_config
+from tests.publishing.crashes import Crash, crashing
 from tests.store_fakes import APP_ID, ISSUER, KEY_ID, PACKAGE, apis, apple_key  # noqa: F401  (fixtures)
 
 NOTHING = {"sent": 0, "recovered": 0, "failed": 0, "retrying": 0, "uncertain": 0}
@@ -41,39 +42,29 @@ def approve_reply(engine, config, platform: str) -> int:
     with session_scope(engine) as session:
         mention = add_mention(session, "Restarts while charging", sentiment="negative", rating=1, language=language,
                               source=source, source_type=source_type, external_id=external_id)
-        draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text="draft", priority=1,
-                      check_failures=[], created_at=utcnow(), updated_at=utcnow())
-        session.add(draft)
-        session.flush()
-        approve(session, draft.id, "eva", text, config=config)
-        return draft.id
+        draft_id = add_draft(session, mention)
+        approve(session, draft_id, "eva", text, config=config)
+        return draft_id
+
+
+REPLY_PATH = {"play": ":reply", "apple": "/v1/customerReviewResponses"}
+READ_BACK = {"play": "/reviews/gp", "apple": "/v1/customerReviews/"}
+
+
+def posts(apis: StoreAPIs) -> int:
+    return apis.count("POST", REPLY_PATH["play"]) + apis.count("POST", REPLY_PATH["apple"])
+
+
+def make_due(engine) -> None:
+    """The outbox's back-off is over (or, for a failed reply, would be: nothing else may send it)."""
+    with session_scope(engine) as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
 
 
 def outcome(engine, draft_id: int) -> tuple[str, str | None, str | None]:
     with session_scope(engine) as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == draft_id))
         return session.get(Draft, draft_id).status, row.external_id, row.error
-
-
-class Crash(BaseException):
-    """The publisher process dying: not an error it could catch and record."""
-
-
-def crashing(when: str):
-    def connector_for(type_name):
-        real = get_connector(type_name)
-
-        class Dying:
-            find_own_reply = staticmethod(real.find_own_reply)
-
-            @staticmethod
-            def reply(*args):
-                if when == "before send":
-                    raise Crash
-                real.reply(*args)
-                raise Crash  # posted, but never marked
-        return Dying()
-    return connector_for
 
 
 @pytest.mark.parametrize("platform", ["play", "apple"])
@@ -100,8 +91,7 @@ def test_a_publisher_dying_mid_send_never_posts_twice(engine, config, apis, plat
     assert publish_pending(engine, config) == NOTHING  # the claim is fresh: the first publisher may still be sending
 
     counts = publish_pending(engine, config, lease=timedelta(0))  # taken over after reading the review back
-    posts = apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses")
-    assert posts == 1
+    assert posts(apis) == 1
     assert counts == ({**NOTHING, "sent": 1} if when == "before send" else {**NOTHING, "recovered": 1})
     assert outcome(engine, draft_id)[0] == "sent"
 
@@ -109,31 +99,29 @@ def test_a_publisher_dying_mid_send_never_posts_twice(engine, config, apis, plat
 @pytest.mark.parametrize("platform", ["play", "apple"])
 def test_a_rate_limit_is_retried_later_and_posts_once(engine, config, apis, platform):
     draft_id = approve_reply(engine, config, platform)
-    apis.fail_next(":reply" if platform == "play" else "/customerReviewResponses", 429)
+    apis.fail_next(REPLY_PATH[platform], 429)
     assert publish_pending(engine, config) == {**NOTHING, "retrying": 1}
     status, _, error = outcome(engine, draft_id)
     assert status == "approved" and "HTTP 429" in error
     assert publish_pending(engine, config) == NOTHING  # not before its back-off
-    with session_scope(engine) as session:
-        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+    make_due(engine)
     assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
-    posts = apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses")
-    assert posts == 2  # the refused one and the one that went through; the review read back in between
+    assert posts(apis) == 2  # the refused one and the one that went through
+    assert apis.count("GET", READ_BACK[platform]) == 1  # the review read back before sending again
     assert outcome(engine, draft_id)[0] == "sent"
 
 
 @pytest.mark.parametrize("platform", ["play", "apple"])
 def test_refused_credentials_fail_the_reply_and_are_never_retried(engine, config, apis, platform):
     draft_id = approve_reply(engine, config, platform)
-    apis.fail_next(":reply" if platform == "play" else "/customerReviewResponses", 401)
+    apis.fail_next(REPLY_PATH[platform], 401)
     assert publish_pending(engine, config) == {**NOTHING, "failed": 1}
     status, _, error = outcome(engine, draft_id)
     assert status == "failed" and "refused the credentials" in error
     assert ("GOOGLE_PLAY_SERVICE_ACCOUNT" if platform == "play" else "APP_STORE_CONNECT_KEY") in error
-    with session_scope(engine) as session:
-        session.execute(update(OutboxMessage).values(next_attempt_at=None))
+    make_due(engine)
     assert publish_pending(engine, config) == NOTHING
-    assert apis.count("POST", ":reply") + apis.count("POST", "/v1/customerReviewResponses") == 1
+    assert posts(apis) == 1
 
 
 @pytest.mark.parametrize("platform", ["play", "apple"])
@@ -150,11 +138,7 @@ def test_a_reply_longer_than_google_play_takes_cannot_be_approved(engine, config
         with session_scope(engine) as session:
             mention = add_mention(session, "Restarts", sentiment="negative", rating=1, source="nokia-care-android",
                                   source_type="googleplay", external_id="gp:long")
-            draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text="draft", priority=1,
-                          check_failures=[], created_at=utcnow(), updated_at=utcnow())
-            session.add(draft)
-            session.flush()
-            approve(session, draft.id, "eva", "x" * 351, config=config)
+            approve(session, add_draft(session, mention), "eva", "x" * 351, config=config)
 
 
 def test_the_demo_approves_one_play_and_one_app_store_reply_and_posts_them_once(engine, make_config):
@@ -171,9 +155,7 @@ def test_the_demo_approves_one_play_and_one_app_store_reply_and_posts_them_once(
             for number in (1, 2):
                 mention = add_mention(session, f"Restarts while charging {number}", sentiment="negative", rating=1,
                                       source=source, source_type=source_type, external_id=f"{source_type}-{number}")
-                session.add(Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", priority=number,
-                                  text=f"Sorry, a fix is coming ({number}). Nokia Care", check_failures=[],
-                                  created_at=utcnow(), updated_at=utcnow()))
+                add_draft(session, mention, f"Sorry, a fix is coming ({number}). Nokia Care", priority=number)
     first = run_demo_store_replies(engine, config)
     assert (first["approved"], first["published"], first["posted"]) == (2, {**NOTHING, "sent": 2}, 2)
     again = run_demo_store_replies(engine, config)
