@@ -13,7 +13,7 @@ from careloop.config import Brand, SourceConfig
 from . import appstore_connect
 from .base import ConnectorError, FetchedMention, FetchResult, register
 from .feed import safe_url
-from .reviews import collect_new, fetch, from_iso, load_json, load_xml, option, require_brand, stars
+from .reviews import collect_new, collect_new_and_first_page, fetch, from_iso, load_json, load_xml, option, require_brand, stars
 
 APPLE = "https://itunes.apple.com"
 MAX_PAGES = 10  # Apple serves no more than 10 pages (500 reviews)
@@ -159,17 +159,7 @@ class AppStoreConnector:
     def _connect(self, source: SourceConfig, cursor: dict[str, Any]) -> FetchResult:
         """New reviews since the cursor, and the whole newest page again: its developer replies may have changed."""
         app_id, country = _app(source)
-        newest_page: list[FetchedMention] = []
-
-        def remembering(pages: Iterator[list[FetchedMention]]) -> Iterator[list[FetchedMention]]:
-            for number, page in enumerate(pages):
-                if number == 0:
-                    newest_page.extend(page)
-                yield page
-
         pages = appstore_connect.pages(source, app_id, _reviews_url(app_id, country),
                                        min(int(source.options.get("pages", MAX_PAGES)), MAX_PAGES))
-        mentions, newest, problems = collect_new(source, remembering(pages), cursor.get("newest"))
-        new = {mention.external_id for mention in mentions}
-        mentions += [mention for mention in newest_page if mention.external_id not in new]
+        mentions, newest, problems = collect_new_and_first_page(source, pages, cursor.get("newest"))
         return FetchResult(mentions, {"newest": newest}, problems)

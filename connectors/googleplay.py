@@ -18,7 +18,7 @@ from careloop.config import Brand, SourceConfig
 
 from .api import call, own_reply
 from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
-from .reviews import collect_new, fetch, from_unix, load_json, option, require_brand, secret, stars
+from .reviews import collect_new, collect_new_and_first_page, fetch, from_unix, load_json, option, require_brand, secret, stars
 
 API = "https://androidpublisher.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
@@ -111,9 +111,11 @@ class GooglePlayConnector:
                 return FetchResult([], cursor)
             pages = iter([parse_page(source, document.content, str(source.path), package)[0]])
             validators = document.cursor
+            mentions, newest, problems = collect_new(source, pages, cursor.get("newest"))
         else:
-            pages, validators = self._pages(source, package), {}
-        mentions, newest, problems = collect_new(source, pages, cursor.get("newest"))
+            # The newest page whole: a developer reply written or edited in Play Console does not move the review.
+            mentions, newest, problems = collect_new_and_first_page(source, self._pages(source, package), cursor.get("newest"))
+            validators = {}
         return FetchResult(mentions, {"newest": newest, "validators": validators}, problems)
 
     def _pages(self, source: SourceConfig, package: str) -> Iterator[list[FetchedMention]]:

@@ -1,6 +1,7 @@
-"""The App Store Connect reading mode against the loopback fake (publishing/store_apis.py): reviews with the ids
-replies go to and the developer's responses, through ingest and drafting into SQLite and PostgreSQL; a response
-edited in App Store Connect is picked up on the next read; without the team key the public feed stays read-only."""
+"""Reading the store APIs against their loopback fakes (publishing/store_apis.py), through ingest and drafting into
+SQLite and PostgreSQL: App Store Connect mode gives reviews with the ids replies go to and the developer's responses;
+a response written or edited on the platform (App Store Connect, Play Console) is picked up on the next read;
+without the team key the App Store's public feed stays read-only."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,7 +17,7 @@ from store.db import session_scope
 from store.models import Draft, Mention, OutboxMessage, utcnow
 
 from tests.drafting.helpers import add_draft, add_mention, demo_config
-from tests.store_fakes import APP_ID, ISSUER, KEY_ID, apis, apple_key  # noqa: F401  (fixtures)
+from tests.store_fakes import APP_ID, ISSUER, KEY_ID, PACKAGE, apis, apple_key  # noqa: F401  (fixtures)
 
 ANSWERED = "00000035-d8a7-6b01-a1b2-000000000002"
 
@@ -99,3 +100,14 @@ def test_a_key_the_api_refuses_names_what_to_check(config, apis, monkeypatch):
     monkeypatch.setenv("APP_STORE_CONNECT_KEY", "not a key")
     with pytest.raises(ConnectorAuthError, match="APP_STORE_CONNECT_KEY must hold the App Store Connect .p8 key"):
         get_connector("appstore").fetch(config.sources[0], {}, [])
+
+
+def test_a_play_developer_reply_written_in_play_console_is_picked_up_on_the_next_read(engine, config, apis):
+    play = {"name": "nokia-care-android", "type": "googleplay", "brand": "Nokia", "url": apis.url,
+            "options": {"package_name": PACKAGE}}
+    config = config.model_copy(update={"sources": [config.sources[0].model_validate(play)]})
+    ingest_source(engine, config, config.sources[0])
+    assert "developer_reply" not in mentions(engine)["gp:AOqpTOGaR1"].extra
+    apis.play[PACKAGE]["gp:AOqpTOGaR1"]["comments"].append({"developerComment": {"text": "Fixed in 2.1.5."}})
+    ingest_source(engine, config, config.sources[0])
+    assert mentions(engine)["gp:AOqpTOGaR1"].extra["developer_reply"] == "Fixed in 2.1.5."
