@@ -67,6 +67,16 @@ def outcome(engine, draft_id: int) -> tuple[str, str | None, str | None]:
         return session.get(Draft, draft_id).status, row.external_id, row.error
 
 
+def publish_answered_with(engine, config, apis, platform: str, http_status: int) -> tuple[int, dict, str, str]:
+    """Approve a reply and publish it while the platform answers the post with `http_status`: (draft id, the
+    publisher's counts, the draft's status, the outbox row's error)."""
+    draft_id = approve_reply(engine, config, platform)
+    apis.fail_next(REPLY_PATH[platform], http_status)
+    counts = publish_pending(engine, config)
+    status, _, error = outcome(engine, draft_id)
+    return draft_id, counts, status, error
+
+
 @pytest.mark.parametrize("platform", ["play", "apple"])
 def test_an_approved_store_reply_is_posted_once_and_marked_sent(engine, config, apis, platform):
     draft_id = approve_reply(engine, config, platform)
@@ -98,11 +108,8 @@ def test_a_publisher_dying_mid_send_never_posts_twice(engine, config, apis, plat
 
 @pytest.mark.parametrize("platform", ["play", "apple"])
 def test_a_rate_limit_is_retried_later_and_posts_once(engine, config, apis, platform):
-    draft_id = approve_reply(engine, config, platform)
-    apis.fail_next(REPLY_PATH[platform], 429)
-    assert publish_pending(engine, config) == {**NOTHING, "retrying": 1}
-    status, _, error = outcome(engine, draft_id)
-    assert status == "approved" and "HTTP 429" in error
+    draft_id, counts, status, error = publish_answered_with(engine, config, apis, platform, 429)
+    assert counts == {**NOTHING, "retrying": 1} and status == "approved" and "HTTP 429" in error
     assert publish_pending(engine, config) == NOTHING  # not before its back-off
     make_due(engine)
     assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
@@ -113,11 +120,8 @@ def test_a_rate_limit_is_retried_later_and_posts_once(engine, config, apis, plat
 
 @pytest.mark.parametrize("platform", ["play", "apple"])
 def test_refused_credentials_fail_the_reply_and_are_never_retried(engine, config, apis, platform):
-    draft_id = approve_reply(engine, config, platform)
-    apis.fail_next(REPLY_PATH[platform], 401)
-    assert publish_pending(engine, config) == {**NOTHING, "failed": 1}
-    status, _, error = outcome(engine, draft_id)
-    assert status == "failed" and "refused the credentials" in error
+    _, counts, status, error = publish_answered_with(engine, config, apis, platform, 401)
+    assert counts == {**NOTHING, "failed": 1} and status == "failed" and "refused the credentials" in error
     assert ("GOOGLE_PLAY_SERVICE_ACCOUNT" if platform == "play" else "APP_STORE_CONNECT_KEY") in error
     make_due(engine)
     assert publish_pending(engine, config) == NOTHING
