@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -23,7 +24,8 @@ from publishing.cli import register as register_outbox
 from reports.cli import register as register_reports
 from sentiment.cli import register as register_sentiment
 from understanding.cli import register as register_understanding
-from store.db import DatabaseError, session_scope, upgrade
+from store.db import DatabaseError, database_problem, engines_made, session_scope, upgrade
+from surveys.cli import register as register_surveys
 
 app = typer.Typer(
     help="careloop: listen, understand, draft, approve, notify, ask, report.",
@@ -82,7 +84,8 @@ def _print_source(summary) -> None:
     colour = {"ok": "green", "warning": "yellow", "failed": "red"}[summary.status]
     console.print(
         f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
-        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked",
+        f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked"
+        + (f", {summary.rejected} rejected" if summary.rejected else ""),
         highlight=False,
     )
     for problem in summary.problems:
@@ -129,6 +132,7 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
     _run(config)
     _demo_store_replies(config)
     _demo_notices(config)
+    _demo_surveys(config)
     _demo_digests(config, url)
     with session_scope(open_store(config)) as session:
         credentials = ensure_demo_user(session)
@@ -159,6 +163,30 @@ def _demo_notices(config) -> None:
     console.print(f"contacts: {result.contacts_added} imported\n"
                   f"notices: {result.delivered['sent']} sent to the local SMTP sink ({result.received} received)"
                   + (f", skipped by reason: {skipped}" if result.approved else ", nothing new to send"), highlight=False)
+
+
+def _demo_surveys(config) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from reports.kpis import KPI_KEYS, kpis
+    from reports.periods import Period, local_day
+    from store.models import utcnow
+    from surveys.demo import run_demo_surveys
+
+    engine = open_store(config)
+    result = run_demo_surveys(engine, config)
+    for name, counts in result.planned.items():
+        shown = ", ".join(f"{count} {status.replace('skipped_', 'skipped: ')}" for status, count in counts.items())
+        console.print(f"survey {name}: {shown or 'sent already, nothing new'}", highlight=False)
+    console.print(f"surveys: {result.delivered.get('sent', 0)} e-mailed to the local SMTP sink; {result.answered} answered "
+                  f"by following their one-click links over HTTP ({result.commented} with a comment); "
+                  f"{result.follow_ups} follow-ups in the agents' queue", highlight=False)
+    today = local_day(utcnow(), ZoneInfo(config.reports.timezone))
+    with session_scope(engine) as session:
+        figures = kpis(session, config, [], Period(today - timedelta(days=89), today + timedelta(days=1), config.reports.timezone))
+    console.print("KPIs, last 90 days: " + ", ".join(f"{key} {'–' if figures[key] is None else f'{figures[key]:g}'}"
+                                                    for key in KPI_KEYS), highlight=False)
 
 
 def _demo_digests(config, url: str) -> None:
@@ -224,8 +252,17 @@ register_reports(app)
 register_outbox(app)
 register_contacts(app)
 register_notices(app)
+register_surveys(app)
 
 
 def main() -> None:
     logging.basicConfig(level=os.environ.get("CARELOOP_LOG_LEVEL", "ERROR"), format="%(levelname)s %(name)s: %(message)s")
-    app()
+    try:
+        app()
+    except Exception as error:
+        # A locked or unreachable database is an operator's matter, not a traceback (245 lines for a lock).
+        problem = next((database_problem(error, url) for url in engines_made()), None)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(3)

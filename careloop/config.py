@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.survey_settings import SlaSettings, SurveysSettings
 
 DEFAULT_CONFIG = "careloop.yaml"
 SUPPORTED_LANGUAGES = ("en", "cs", "sk", "ru", "de", "pl", "uk", "fr", "es", "it", "pt", "hu")
@@ -62,6 +63,7 @@ class StageSchedules(Strict):
     draft: str = "*/5 * * * *"
     publish: str = "*/2 * * * *"
     notices: str = "*/5 * * * *"
+    surveys: str = "*/5 * * * *"  # due survey rounds queued and delivered, comments scored
     digests: str = "*/15 * * * *"  # alerts and whatever digest is due
     emerging: str = "*/15 * * * *"  # bursts of negative mentions no known issue covers
 
@@ -174,6 +176,8 @@ class Config(Strict):
     outbox: OutboxSettings = Field(default_factory=lambda: OutboxSettings())
     contact_policy: ContactPolicy = Field(default_factory=lambda: ContactPolicy())
     notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
+    surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
+    sla: SlaSettings = SlaSettings()
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -208,6 +212,7 @@ class Config(Strict):
         named += [(f"replies.brands.{name}", name) for name in self.replies.brands]
         named += [(f"replies.rules[{i}]", name) for i, rule in enumerate(self.replies.rules) for name in rule.brand]
         named += [(f"reports.digests[{i}]", name) for i, digest in enumerate(self.reports.digests) for name in digest.brands]
+        named += [(f"surveys.definitions.{key}", survey.brand) for key, survey in self.surveys.definitions.items() if survey.brand]
         for key, name in named:
             if name not in brand_names:
                 raise ValueError(f"{key}: brand {name!r} is not among brands {sorted(brand_names)}")

@@ -18,7 +18,7 @@ def secret_key() -> str:
     if from_env:
         return from_env
     path = secret_key_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         # O_EXCL: when two workers start at once, exactly one writes the key and the other reads it.
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -13,7 +13,8 @@ from ingest.health import stale_sources
 from notices.stats import notice_stats
 from reports.stats import reports_stats
 from sentiment.pipeline import sentiment_stats
-from store.models import Mention, Source
+from store.models import Mention, RejectedItem, Source
+from surveys.stats import survey_stats
 
 
 def listening_stats(session: Session) -> dict:
@@ -32,6 +33,7 @@ def listening_stats(session: Session) -> dict:
         "by_language": counts(Mention.language),
         "by_brand": counts(Mention.brand),
         "rated": session.scalar(select(func.count()).select_from(Mention).where(distinct, Mention.rating.is_not(None))),
+        "rejected_items": session.scalar(select(func.count()).select_from(RejectedItem)),
         "sources": [
             {
                 "name": source.name, "type": source.type,
@@ -45,7 +47,7 @@ def listening_stats(session: Session) -> dict:
 
 
 # Each stage contributes one function of a session returning its keys.
-SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats, reports_stats]
+SECTIONS = [listening_stats, sentiment_stats, drafts_by_status, notice_stats, reports_stats, survey_stats]
 
 
 def collect_stats(session: Session, config: Config | None = None) -> dict:

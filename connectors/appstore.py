@@ -12,7 +12,7 @@ from careloop.config import Brand, SourceConfig
 
 from . import appstore_connect
 from .base import ConnectorError, FetchedMention, FetchResult, register
-from .feed import safe_url
+from .text import safe_url
 from .reviews import collect_new, collect_new_and_first_page, fetch, from_iso, load_json, load_xml, option, require_brand, stars
 
 APPLE = "https://itunes.apple.com"
@@ -102,8 +102,6 @@ def _reviews_url(app_id: str, country: str) -> str:
 
 @register("appstore")
 class AppStoreConnector:
-    reply_max_chars = 5_970  # App Store Connect's limit on a response's length
-
     def can_reply(self, source: SourceConfig) -> bool:
         return appstore_connect.configured(source)
 

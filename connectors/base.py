@@ -5,9 +5,14 @@ Connectors do pure I/O plus normalisation: no database, no Prefect. `ingest/` st
 from __future__ import annotations
 
 import functools
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, runtime_checkable
+
+from careloop.logs import redact
 
 if TYPE_CHECKING:
     from careloop.config import Brand, SourceConfig
@@ -44,6 +49,7 @@ class ConnectorError(Exception):
     retryable = False
 
     def __init__(self, source: str, message: str):
+        message = redact(message)  # the message is logged, stored in the run log and shown in stats
         super().__init__(f"source {source!r}: {message}")
         self.source, self.message = source, message
 
@@ -66,6 +72,52 @@ class ConnectorNotFound(ConnectorError):
     """The thing asked for is not there (a review deleted meanwhile)."""
 
 
+class Deadline:
+    """The whole fetch of one source (`deadline_seconds`): every request, page, read and back-off within it. A
+    read timeout alone let a feed trickling 1 byte a second hold a 3 s source for 574 s."""
+
+    def __init__(self, source: str, seconds: float):
+        self.source, self.seconds, self.ends = source, seconds, time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self, what: str) -> None:
+        if self.remaining() <= 0:
+            raise ConnectorError(self.source, f"deadline of {self.seconds:g}s for the whole fetch reached {what}; "
+                                              "the next run reads what this one could not (raise deadline_seconds?)")
+
+    def timeout(self, per_request: float, what: str) -> float:
+        """The timeout for one request: the per-request one, or less when the deadline is nearer."""
+        self.check(what)
+        return max(0.001, min(per_request, self.remaining()))
+
+
+_deadline: ContextVar[Deadline | None] = ContextVar("careloop_fetch_deadline", default=None)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline of the fetch running in this context (None outside a connector's fetch)."""
+    return _deadline.get()
+
+
+@contextmanager
+def fetch_deadline(source: str, seconds: float) -> Iterator[Deadline]:
+    token = _deadline.set(Deadline(source, seconds))
+    try:
+        yield _deadline.get()
+    finally:
+        _deadline.reset(token)
+
+
+def _within_deadline(fetch):
+    @functools.wraps(fetch)
+    def fetch_within_deadline(self, source, cursor, brands):
+        with fetch_deadline(source.name, source.deadline_seconds):
+            return fetch(self, source, cursor, brands)
+    return fetch_within_deadline
+
+
 @runtime_checkable
 class Connector(Protocol):
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult: ...
@@ -78,17 +130,19 @@ class ReplyingConnector(Connector, Protocol):
     def find_own_reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str | None:
         """The id of our reply with `text` if the platform already shows it (after an interrupted send)."""
 
-    # Optional: `reply_max_chars` (the platform refuses longer replies) and `can_reply(source) -> bool` (a source
-    # may be read in a mode that cannot reply, e.g. the App Store's public feed).
+    # Optional: `can_reply(source) -> bool` (a source may be read in a mode that cannot reply, e.g. the App Store's
+    # public feed). Each platform's length limit is replies.length_limits (careloop/config.py), checked at approval.
 
 
 _REGISTRY: dict[str, Callable[[], Connector]] = {}
 
 
 def register(type_name: str):
-    """Class decorator: make a connector available as `type: <type_name>` in careloop.yaml."""
+    """Class decorator: make a connector available as `type: <type_name>` in careloop.yaml; its `fetch` runs
+    within the source's `deadline_seconds` (connectors/http.py and the Reddit session honour it)."""
 
     def decorate(cls):
+        cls.fetch = _within_deadline(cls.fetch)  # every connector's fetch runs within its source's deadline
         _REGISTRY[type_name] = cls
         cls.type_name = type_name
         return cls

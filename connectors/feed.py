@@ -1,9 +1,10 @@
 """RSS 0.9x/1.0/2.0, Atom and JSON Feed from URLs or local files (Google Alerts, news, Mastodon
-tag feeds, Hacker News search feeds …), parsed by feedparser."""
+tag feeds, Hacker News search feeds …): XML parsed by feedparser, JSON Feed by connectors/jsonfeed.py."""
 from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,21 +15,8 @@ from careloop.config import Brand, SourceConfig
 
 from .base import ConnectorError, FetchedMention, FetchResult, register
 from .http import fetch_document
-from .text import html_to_text
-
-
-def safe_url(value: Any) -> str | None:
-    """Only absolute http(s) URLs survive; anything else (javascript:, data:, relative) is dropped."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'"):
-        return None
-    return value
+from .jsonfeed import looks_like_json_feed, parse_json_feed
+from .text import html_to_text, safe_url
 
 
 def unwrap_redirect(url: str | None) -> str | None:
@@ -78,6 +66,17 @@ def entry_to_mention(entry: Any) -> FetchedMention | None:
     )
 
 
+_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _allowed_references(content: bytes) -> bytes:
+    def allowed(match: re.Match) -> bytes:
+        point = int(match[1], 16) if match[1] else int(match[2])
+        ok = point in (9, 10, 13) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD or 0x10000 <= point <= 0x10FFFF
+        return match[0] if ok else b"&#xFFFD;"
+    return _REFERENCE.sub(allowed, content)
+
+
 @register("feed")
 class FeedConnector:
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
@@ -86,9 +85,21 @@ class FeedConnector:
         document = fetch_document(source.name, source.path or source.url, cursor, source.timeout_seconds)
         if document.content is None:
             return FetchResult([], document.cursor, not_modified=True)
+        if looks_like_json_feed(document.content, document.content_type):
+            try:
+                mentions, problems = parse_json_feed(document.content)
+            except ValueError as exc:
+                raise ConnectorError(source.name, f"{source.location} is not a JSON Feed: {exc}") from None
+            return FetchResult(mentions, document.cursor, problems)
         headers = {"content-type": document.content_type} if document.content_type else {}
-        parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
         problems = []
+        try:
+            parsed = feedparser.parse(document.content, response_headers=headers, sanitize_html=True)
+        except (UnicodeError, ValueError, OverflowError) as exc:
+            # feedparser's lenient parser turns a reference such as &#55296; into a lone surrogate and then fails
+            # to encode it: parse once more with every reference XML forbids replaced by U+FFFD.
+            problems.append(f"character references XML forbids replaced by \ufffd ({type(exc).__name__})")
+            parsed = feedparser.parse(_allowed_references(document.content), response_headers=headers, sanitize_html=True)
         if parsed.get("bozo"):
             problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); kept {len(parsed.entries)} parsed entries")
         mentions = [mention for entry in parsed.entries if (mention := entry_to_mention(entry))]

@@ -25,6 +25,7 @@ SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 DEFAULT_CREDENTIALS_ENV = "GOOGLE_PLAY_SERVICE_ACCOUNT"
 MAX_PAGES = 10  # 100 reviews a page: a week of reviews for all but the largest apps
 REPLY_MAX_CHARS = 350  # reviews.reply: "Replies of more than approximately 350 characters will be rejected"
+# (the same limit refuses approval: replies.length_limits in careloop.yaml; this guards a send that bypassed it)
 
 
 def _comment(review: dict, kind: str) -> dict | None:
@@ -99,8 +100,6 @@ def access_token(source: SourceConfig) -> tuple[str, str]:
 
 @register("googleplay")
 class GooglePlayConnector:
-    reply_max_chars = REPLY_MAX_CHARS
-
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         require_brand(source)
         package = str(source.options.get("package_name") or "")

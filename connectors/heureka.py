@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 from careloop.config import Brand, SourceConfig
 
 from .base import ConnectorError, FetchedMention, FetchResult, register
-from .feed import safe_url
+from .text import safe_url
 from .reviews import fetch, from_unix, lines, load_xml, require_brand, secret, stars
 
 EXPORTS = {"shop": "export-review.php", "product": "export-product-review.php"}

@@ -16,7 +16,7 @@ import os
 import re
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -29,9 +29,11 @@ from prawcore.exceptions import (
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from careloop.config import Brand, SourceConfig
+from careloop.logs import remember_secret
 
-from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
-from .feed import safe_url
+from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, current_deadline, register
+from .text import safe_url
+from .http import BoundedSession
 from .reddit_replay import serve_replay
 
 # PRAW setting → environment variable that supplies it.
@@ -64,6 +66,8 @@ class RedditOptions(BaseModel):
     subreddits: list[str] = ["all"]  # where brand keywords are searched; [] searches nowhere
     own_subreddits: list[str] = []  # every new post and comment here is read
     since: str = "7d"  # backfill on the first run: "<n>m|h|d|w" or "all"
+    # Re-read this far behind the newest item seen: search indexes some posts late, under their older time.
+    overlap: str = "2h"
     limit: int = Field(default=1000, ge=1, le=1000)  # items per query per run (Reddit lists at most 1000)
     thread_comments: bool = True  # also read the comment tree of each newly found search hit
     more_comments: int = Field(default=0, ge=0)  # "load more comments" links expanded per thread (1 request each)
@@ -86,11 +90,11 @@ class RedditOptions(BaseModel):
                 raise ValueError(f"not subreddit names: {bad}")
         return value
 
-    @field_validator("since")
+    @field_validator("since", "overlap")
     @classmethod
-    def _since(cls, value: str) -> str:
-        if value != "all" and not _SINCE.match(value.strip()):
-            raise ValueError('expected "<number><m|h|d|w>" such as "7d", or "all"')
+    def _since(cls, value: str, info) -> str:
+        if (value != "all" or info.field_name == "overlap") and not _SINCE.match(value.strip()):
+            raise ValueError('expected "<number><m|h|d|w>" such as "7d"' + (', or "all"' if info.field_name == "since" else ""))
         return value.strip()
 
     @field_validator("oauth_url", "reddit_url")
@@ -101,10 +105,15 @@ class RedditOptions(BaseModel):
         return value.rstrip("/")
 
     def backfill_from(self, now: float) -> float:
-        if self.since == "all":
-            return 0.0
-        amount, unit = _SINCE.match(self.since).groups()
-        return now - int(amount) * _UNIT_SECONDS[unit]
+        return 0.0 if self.since == "all" else now - _seconds(self.since)
+
+    def overlap_seconds(self) -> float:
+        return _seconds(self.overlap)
+
+
+def _seconds(duration: str) -> float:
+    amount, unit = _SINCE.match(duration).groups()
+    return int(amount) * _UNIT_SECONDS[unit]
 
 
 def reddit_options(source: SourceConfig) -> RedditOptions:
@@ -146,7 +155,10 @@ def _block_credentials(source: SourceConfig, block_name: str) -> dict[str, str]:
         raise ConnectorAuthError(source.name, f"cannot read Prefect Secret block {block_name!r}: {type(exc).__name__}") from None
     if not isinstance(value, dict):
         raise ConnectorAuthError(source.name, f"Prefect Secret block {block_name!r} must hold a JSON object with keys {sorted(CREDENTIAL_VARIABLES)}")
-    return {key: str(item) for key, item in value.items() if key in CREDENTIAL_VARIABLES and item}
+    credentials = {key: str(item) for key, item in value.items() if key in CREDENTIAL_VARIABLES and item}
+    for key in ("client_secret", "password", "refresh_token"):
+        remember_secret(credentials.get(key))  # never in a log line (careloop/logs.py)
+    return credentials
 
 
 @contextmanager
@@ -165,6 +177,7 @@ def _praw(source: SourceConfig, credentials: dict[str, str], oauth_url: str, red
         **{setting: credentials.get(setting) for setting in CREDENTIAL_VARIABLES},
         oauth_url=oauth_url, reddit_url=reddit_url, timeout=max(1, round(source.timeout_seconds)),
         check_for_updates=False, check_for_async=False,
+        requestor_kwargs={"session": BoundedSession(source.name)},  # the fetch's deadline and the size cap
     )
 
 
@@ -209,37 +222,47 @@ def queries_for(source: SourceConfig, options: RedditOptions, brands: list[Brand
 
 @dataclass(frozen=True)
 class Mark:
-    """Where a query stopped: the newest creation time seen, and which items had exactly that time."""
+    """Where a query stopped: the newest creation time seen, and the items seen within `overlap` seconds before it
+    (with their times). The next run re-reads that window, so a post search indexed late under an older time is
+    still found, and returns only what it had not seen."""
 
     created_utc: float
-    seen: frozenset[str] = frozenset()
+    recent: dict[str, float] = field(default_factory=dict)  # fullname → created_utc, within the overlap
+    overlap: float = 0.0
 
     @classmethod
-    def from_cursor(cls, state: dict | None, backfill_from: float) -> Mark:
+    def from_cursor(cls, state: dict | None, backfill_from: float, overlap: float = 0.0) -> Mark:
         if not state:
-            return cls(backfill_from)
-        return cls(float(state["created_utc"]), frozenset(state.get("seen", ())))
+            return cls(backfill_from, {}, overlap)
+        created = float(state["created_utc"])
+        # cursors written before the overlap window kept only the ids at the newest time
+        recent = state.get("recent") or {fullname: created for fullname in state.get("seen", ())}
+        return cls(created, {key: float(value) for key, value in recent.items()}, overlap)
 
     def to_cursor(self) -> dict:
-        return {"created_utc": self.created_utc, "seen": sorted(self.seen)}
+        return {"created_utc": self.created_utc, "recent": dict(sorted(self.recent.items()))}
+
+    @property
+    def reread_from(self) -> float:
+        return self.created_utc - self.overlap
 
     def is_new(self, created_utc: float, fullname: str) -> bool:
-        return created_utc > self.created_utc or (created_utc == self.created_utc and fullname not in self.seen)
+        return created_utc >= self.reread_from and fullname not in self.recent
 
     def after(self, items: list) -> Mark:
         if not items:
             return self
-        newest = max(float(item.created_utc) for item in items)
-        seen = {item.fullname for item in items if float(item.created_utc) == newest}
-        return Mark(newest, frozenset(seen | (self.seen if newest == self.created_utc else set())))
+        times = {**self.recent, **{item.fullname: float(item.created_utc) for item in items}}
+        newest = max(self.created_utc, *times.values())
+        return Mark(newest, {key: value for key, value in times.items() if value >= newest - self.overlap}, self.overlap)
 
 
 def newer_than(listing, mark: Mark) -> list:
-    """Items of a newest-first listing created since `mark`; stops paging at the first older one."""
+    """Items of a newest-first listing not seen since `mark`'s re-read point; stops paging at the first older one."""
     found = []
     for item in listing:
         created = float(item.created_utc)
-        if created < mark.created_utc:
+        if created < mark.reread_from:
             break
         if mark.is_new(created, item.fullname):
             found.append(item)
@@ -345,7 +368,7 @@ class RedditConnector:
                      *, retry_server_errors: bool = True) -> T:
         """Run `action` (PRAW calls); after a 429 wait as Reddit asks, after a 5xx that prawcore's
         own two retries did not cure wait 2, 4, 8 … s, within `retries` and `max_wait_seconds`."""
-        waited = 0.0
+        waited, deadline = 0.0, current_deadline()
         for attempt in range(options.retries + 1):
             try:
                 return action()
@@ -353,13 +376,16 @@ class RedditConnector:
                 wait = _retry_after(exc, attempt)
                 problem = f"rate limited by Reddit (HTTP 429) while {what}"
             except (ServerError, RequestException) as exc:
+                if isinstance(getattr(exc, "original_exception", None), ConnectorError):  # deadline or size cap
+                    raise RedditTrouble(exc.original_exception.message) from None
                 if not retry_server_errors:
                     raise _trouble(exc, what) from None
                 wait = BACKOFF_SECONDS * 2 ** attempt
                 problem = f"Reddit unavailable ({exc}) while {what}"
             except (PrawcoreException, PRAWException) as exc:
                 raise _auth_error(source, exc) or _trouble(exc, what) from None
-            if attempt == options.retries or waited + wait > options.max_wait_seconds:
+            if attempt == options.retries or waited + wait > options.max_wait_seconds or (
+                    deadline is not None and wait >= deadline.remaining()):
                 break
             self._sleep(wait)
             waited += wait
@@ -376,7 +402,7 @@ class RedditConnector:
         failed: list[str] = []  # queries that got nothing this run
         with reddit_client(source, options) as reddit:
             for query in queries:
-                mark = Mark.from_cursor(marks.get(query.key), backfill_from)
+                mark = Mark.from_cursor(marks.get(query.key), backfill_from, options.overlap_seconds())
                 skipped: list[str] = []
                 try:
                     items, found = self.with_backoff(source, options, query.describe(),

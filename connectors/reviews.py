@@ -13,6 +13,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from careloop.config import SourceConfig
+from careloop.logs import remember_secret
 
 from .base import ConnectorAuthError, ConnectorError, FetchedMention
 from .http import Document, fetch_document
@@ -37,6 +38,7 @@ def secret(source: SourceConfig, env_option: str, default_env: str) -> tuple[str
     value = os.environ.get(name, "").strip()
     if not value:
         raise ConnectorAuthError(source.name, f"environment variable {name} is not set (options.{env_option} names it)")
+    remember_secret(value)
     return name, value
 
 
@@ -53,7 +55,7 @@ def fetch(source: SourceConfig, location: str, cursor: dict[str, Any], *, secret
 def load_json(source: SourceConfig, content: bytes, where: str) -> Any:
     try:
         return json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise ConnectorError(source.name, f"{where} is not JSON ({exc}); starts with {content[:60]!r}") from None
 
 

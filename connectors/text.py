@@ -1,9 +1,13 @@
-"""Turn HTML from the internet into plain text. The text is data from here on, never markup."""
+"""Turn HTML from the internet into plain text, and make any text from outside safe to store. The text is data from
+here on, never markup."""
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 _SKIPPED_TAGS = {"script", "style", "template", "noscript"}
@@ -46,3 +50,47 @@ def html_to_text(markup: str | None) -> str:
         text = "".join(extractor.parts)
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+
+
+# Characters that show nothing yet change what text means or where a link goes: zero-width (space, joiners, word
+# joiner, BOM) and the bidi controls that reverse what follows ("‮moc.elpmaxe" reads as "example.com").
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                      "\u2066\u2067\u2068\u2069")
+
+# C0 controls except tab and newline: PostgreSQL refuses NUL in text, and none of them is meant to be shown.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")  # invalid in UTF-8: the database driver cannot encode them
+
+
+def clean_text(value: str) -> str:
+    """Text from outside as careloop stores it: C0 controls other than tab and newline removed (a carriage return
+    becomes a newline), lone surrogates replaced by U+FFFD, NFC-normalised, so the same words always compare
+    equal however the source encoded them."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _LONE_SURROGATE.sub("\ufffd", _CONTROLS.sub("", value))
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_value(value: Any) -> Any:
+    """`clean_text` applied to every string in a JSON-like value (dict keys too), other values kept as they are."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_value(key): clean_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_value(item) for item in value]
+    return value
+
+
+def safe_url(value: Any) -> str | None:
+    """Only absolute http(s) URLs survive; anything else (javascript:, data:, relative) is dropped."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'"):
+        return None
+    return value

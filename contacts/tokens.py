@@ -23,20 +23,21 @@ class TokenError(ValueError):
     """The link is forged, altered or expired; the message is safe to show."""
 
 
-def _serializer(secret: str | None) -> URLSafeTimedSerializer:
+def serializer(secret: str | None, salt: str = SALT) -> URLSafeTimedSerializer:
+    """The signer of one kind of link (the salt keeps an unsubscribe token from passing as a survey answer)."""
     if secret is None:
         secret = secret_key()
-    return _serializer_for(secret)
+    return _serializer_for(secret, salt)
 
 
-@lru_cache(maxsize=4)
-def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+@lru_cache(maxsize=8)
+def _serializer_for(secret: str, salt: str) -> URLSafeTimedSerializer:
     # Built once per secret: deriving the key and reading the secret file took 2.5 ms a link (100,000 notices).
-    return URLSafeTimedSerializer(secret, salt=SALT)
+    return URLSafeTimedSerializer(secret, salt=salt)
 
 
 def unsubscribe_token(contact_id: int, kind: str, secret: str | None = None) -> str:
-    return _serializer(secret).dumps({"c": contact_id, "k": kind})
+    return serializer(secret).dumps({"c": contact_id, "k": kind})
 
 
 def unsubscribe_url(config: Config, contact_id: int, kind: str, secret: str | None = None) -> str:
@@ -48,7 +49,7 @@ def unsubscribe_url(config: Config, contact_id: int, kind: str, secret: str | No
 
 def read_token(token: str, secret: str | None = None, max_age_days: float = MAX_AGE_DAYS) -> tuple[int, str]:
     try:
-        data = _serializer(secret).loads(token, max_age=int(max_age_days * 86400))
+        data = serializer(secret).loads(token, max_age=int(max_age_days * 86400))
     except SignatureExpired:
         raise TokenError("This unsubscribe link has expired. Use the link in a newer message, or reply to it.") from None
     except BadSignature:

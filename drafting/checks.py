@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from careloop.config import RepliesConfig
+from connectors.text import INVISIBLE
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 # A greeting whose name came out empty: "Hi ,", "Dear !", "Здравствуйте, !".
 _EMPTY_NAME = re.compile(r"\w\s+[,!]|,\s*[,!.]")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/[^\s<>()\[\]\"']*", re.IGNORECASE)
+
+
+_DEFAULT_REPLIES = RepliesConfig()
 
 
 @dataclass(frozen=True)
@@ -20,22 +24,28 @@ class Problem:
     blocks_approval: bool = False  # nothing that can never be right is ever approved
 
 
-def blocking_problems(text: str) -> list[Problem]:
-    """The problems no configuration can excuse: an empty reply, template syntax left in it."""
-    if not text.strip():
+def is_blank(text: str | None) -> bool:
+    """Nothing a reader would see: only whitespace and invisible characters (zero-width, bidi controls)."""
+    return not "".join(char for char in (text or "") if char not in INVISIBLE).strip()
+
+
+def blocking_problems(text: str, source_type: str | None = None, replies: RepliesConfig | None = None) -> list[Problem]:
+    """The problems no configuration can excuse: an empty reply, template syntax left in it, more characters than
+    the platform takes (given the source type; the default limits without `replies`)."""
+    if is_blank(text):
         return [Problem("the reply is empty", blocks_approval=True)]
     if _LEFTOVER.search(text):
         return [Problem("unrendered template syntax ({{, {% or #}) left in the reply", blocks_approval=True)]
+    limit = (replies or _DEFAULT_REPLIES).length_limit(source_type) if source_type else None
+    if limit is not None and len(text) > limit:
+        return [Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}", blocks_approval=True)]
     return []
 
 
 def problems_in(text: str, source_type: str, replies: RepliesConfig) -> list[Problem]:
-    problems = blocking_problems(text)
-    if not text.strip():
+    problems = blocking_problems(text, source_type, replies)
+    if is_blank(text):
         return problems
-    limit = replies.length_limit(source_type)
-    if len(text) > limit:
-        problems.append(Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}"))
     first_line = text.strip().splitlines()[0]
     if _EMPTY_NAME.search(first_line):
         problems.append(Problem(f"the greeting has an empty name: {first_line!r}"))

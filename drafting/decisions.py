@@ -17,9 +17,9 @@ from careloop.config import Config
 from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
-from store.models import Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, utcnow
+from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, utcnow
 
-from .checks import Problem, blocking_problems, messages, problems_in
+from .checks import Problem, blocking_problems, is_blank, messages, problems_in
 
 # Which statuses each decision may start from; anything else is refused with a clear message.
 ALLOWED_FROM = {
@@ -42,20 +42,18 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     Pass `config` to re-run every check on an edit; without it only the blocking ones run."""
     draft = _draft(session, draft_id, with_mention=True)
     _require_state(draft, "approve")
+    if draft.survey_answer_id is not None:
+        return _approve_email(session, draft, actor, text)
     mention = draft.mention
     new_text = draft.text if text is None else text.strip()
     problems = _problems(new_text, mention.source_type, config)
     blocking = [problem.message for problem in problems if problem.blocks_approval]
-    connector = _connector(mention.source_type)
-    platform_limit = getattr(connector, "reply_max_chars", None)
-    if platform_limit is not None and len(new_text) > platform_limit:  # the platform would refuse it when posted
-        blocking.append(f"{len(new_text)} characters: {mention.source_type} takes at most {platform_limit}")
     if blocking:
         raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
     before = draft.text
     if new_text != before:
         record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
-    channel, status = _delivery(connector, mention, config)
+    channel, status = _delivery(_connector(mention.source_type), mention, config)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="reply", channel=channel, draft_id=draft.id, status=status, attempts=0,
@@ -65,8 +63,26 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
 
 
+def _approve_email(session: Session, draft: Draft, actor: str, text: str | None) -> Draft:
+    """A survey follow-up: an e-mail to the person who answered, queued in the outbox once approved."""
+    new_text = draft.text if text is None else text.strip()
+    if not new_text:
+        raise DecisionError(f"draft #{draft.id} cannot be approved: the e-mail is empty")
+    answer = session.get(SurveyAnswer, draft.survey_answer_id)
+    contact = session.get(Contact, answer.contact_id) if answer else None
+    if contact is None:
+        raise DecisionError(f"draft #{draft.id} cannot be approved: the contact was erased")
+    if new_text != draft.text:
+        record_change(session, draft, actor, "edited", draft.status, text=new_text)
+    session.add(OutboxMessage(
+        key=f"reply:{draft.id}", kind="survey_follow_up", channel="email", draft_id=draft.id, status="queued", attempts=0,
+        contact_id=contact.id, consent_kind="service", campaign=draft.campaign,
+        payload={"to": contact.email, "to_name": contact.name, "subject": draft.subject or "Re: your answer", "text": new_text}))
+    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+
+
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
-    if not (reason or "").strip():
+    if is_blank(reason):
         raise DecisionError("a reason is required to reject a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "reject")
@@ -74,7 +90,7 @@ def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
-    if not (team or "").strip():
+    if is_blank(team):
         raise DecisionError("a team is required to escalate a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "escalate")
@@ -189,7 +205,7 @@ def record_change(session: Session, draft: Draft, actor: str, action: str, to_st
 
 
 def _problems(text: str, source_type: str, config: Config | None) -> list[Problem]:
-    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text)
+    return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text, source_type)
 
 
 def _connector(source_type: str) -> object | None:

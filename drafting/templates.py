@@ -13,12 +13,18 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.sandbox import SandboxedEnvironment
 
 from careloop.config import Config, RepliesConfig, TemplateRule
+from connectors.text import INVISIBLE
 
 from .extract import say_wait
 from .facts import Facts, mentions_any
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "replies"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+# A link (scheme, www., a host name with a common top-level domain), markup or template syntax.
+_NOT_A_NAME = re.compile(
+    r"[<>]|\{\{|\}\}|\{%|%\}|\{#|#\}|\$\{|\b[a-z][a-z0-9+.-]*:/|\bwww\.|@[\w-]+\."
+    r"|\b[\w-]+\.(?:com|net|org|info|biz|io|co|app|dev|xyz|top|site|online|link|click|example|ru|cz|sk|de|uk|eu)\b",
+    re.IGNORECASE)
 
 
 def templates_dir(config: Config) -> Path:
@@ -73,8 +79,12 @@ def environment(directory: Path) -> SandboxedEnvironment:
 
 
 def display_name(author: str | None) -> str:
-    """An author name safe to greet with: one line, no controls, not absurdly long."""
-    name = _CONTROL.sub(" ", author or "").strip()
+    """An author name safe to greet with: one line, no controls, no invisible characters (a bidi override made
+    "moc.elpmaxe" read as "example.com"), not absurdly long; "" — greet without a name — when the name carries a
+    link, markup or template syntax ("Hi <script>…", "Hi evil.example/phish"): we never repeat those to the public."""
+    name = _CONTROL.sub(" ", "".join(char for char in author or "" if char not in INVISIBLE)).strip()
+    if _NOT_A_NAME.search(name):
+        return ""
     return name[:60]
 
 

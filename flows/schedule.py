@@ -1,5 +1,5 @@
 """Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
-source's own `schedule`, plus the score, draft, publish, notices and digests stages, served by this process
+source's own `schedule`, plus the score, draft, publish, notices, surveys and digests stages, served by this process
 (`prefect.serve`).
 
 Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
@@ -17,6 +17,7 @@ from flows.notify_flow import notices_flow
 from flows.publish_flow import publish_flow
 from flows.report_flow import digests_flow
 from flows.score_flow import score_flow
+from flows.survey_flow import surveys_flow
 
 PREFIX = "schedule-"
 # One run at a time where a second would only wait on the first (the same source, the one outbox); a run due
@@ -35,10 +36,10 @@ def source_deployments(config: Config) -> list:
         for source in config.sources if source.enabled
     ]
     for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow),
-                        ("digests", digests_flow), ("emerging", emerging_flow)):
+                        ("surveys", surveys_flow), ("digests", digests_flow), ("emerging", emerging_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "digests", "emerging") else None,
+            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "surveys", "digests", "emerging") else None,
         ))
     return deployments
 

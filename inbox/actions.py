@@ -3,11 +3,10 @@ returns, flashes the outcome and redirects (post/redirect/get); a DecisionError 
 its message."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,30 +14,18 @@ from sqlalchemy.orm import Session
 from drafting import decisions
 from store.models import Draft, User
 
+from .pages import render_mention
 from .security import local_path
-from .web import database, flash, role
+from .web import RowId, committed, database, flash, role
 
 router = APIRouter()
 Agent = Depends(role("agent"))
 
 
-@contextmanager
-def _committed(session: Session) -> Iterator[None]:
-    """Commit, or roll back on any error: the transaction ends in this request's turn on the event loop, never
-    later in another's."""
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-
-
-def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
+async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
     next = local_path(next)
     try:
-        with _committed(session):
-            decide()
+        await committed(session, decide)
     except decisions.DecisionError as exc:
         flash(request, str(exc), "error")
         mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
@@ -50,48 +37,60 @@ def _decide(request: Request, session: Session, draft_id: int, next: str, done: 
 
 
 @router.post("/drafts/{draft_id}/approve")
-async def approve(request: Request, draft_id: int, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
+async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
             user: User = Agent, session: Session = Depends(database)):
     edited = text if mode == "edited" else None
-    return _decide(request, session, draft_id, next, "edited and approved" if edited is not None else "approved",
-                   lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config))
+    if edited is None:
+        return await _decide(request, session, draft_id, next, "approved",
+                       lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config))
+    try:
+        await committed(session, lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config))
+    except decisions.DecisionError as exc:
+        mention_id = session.scalar(select(Draft.mention_id).where(Draft.id == draft_id))
+        if mention_id is None:
+            raise HTTPException(404, str(exc)) from None
+        # The page again, answering this POST, with the agent's text in the editor: a redirect would lose it (it
+        # can be far larger than a cookie).
+        flash(request, str(exc), "error")
+        return render_mention(request, session, user, mention_id, next, draft_id, edited_text=edited, status_code=422)
+    flash(request, f"Draft #{draft_id} edited and approved.")
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/drafts/{draft_id}/reject")
-async def reject(request: Request, draft_id: int, reason: str = Form(""), next: str = Form("/"),
+async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            user: User = Agent, session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "rejected",
+    return await _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason))
 
 
 @router.post("/drafts/{draft_id}/escalate")
-async def escalate(request: Request, draft_id: int, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
+async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              user: User = Agent, session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
+    return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note))
 
 
 @router.post("/drafts/{draft_id}/sent")
-async def mark_sent(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
               session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "marked as sent",
+    return await _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
-async def retry(request: Request, draft_id: int, next: str = Form("/"), user: User = Agent,
+async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
           session: Session = Depends(database)):
-    return _decide(request, session, draft_id, next, "queued for another attempt",
+    return await _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
 
 
 @router.post("/mentions/{mention_id}/sentiment")
-async def correct_sentiment(request: Request, mention_id: int, label: str = Form(""), next: str = Form("/"),
+async def correct_sentiment(request: Request, mention_id: RowId, label: str = Form(""), next: str = Form("/"),
                       user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
-        with _committed(session):
-            decisions.correct_sentiment(session, mention_id, user.name, label)
+        await committed(session, lambda: decisions.correct_sentiment(session, mention_id, user.name, label))
         flash(request, f"Sentiment of mention #{mention_id} corrected to {label}.")
     except decisions.DecisionError as exc:
         flash(request, str(exc), "error")

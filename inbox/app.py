@@ -16,37 +16,46 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from urllib.parse import urlencode
 
 from careloop.config import Config
+from store.db import make_engine
 
 from . import actions, auth, issues, pages
 from .public import create_public_app
-from .security import SecurityHeaders, check_csrf, secret_key
-from .web import TEMPLATES_DIR, LoginRequired, render
-
-SESSION_HOURS = 12  # one working day; then log in again
+from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
+from .sessions import SESSION_HOURS
+from .web import BUSY_TIMEOUT_MS, LOCK_PATIENCE, TEMPLATES_DIR, LoginRequired, render
 
 
 def create_app(engine: Engine, config: Config | None = None, *, session_secret: str | None = None) -> FastAPI:
     app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(check_csrf)])
-    app.state.engine, app.state.config, app.state.sessions = engine, config, sessionmaker(engine, expire_on_commit=False)
-    # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only the user name and tokens.
+    app.state.engine, app.state.config = engine, config
+    app.state.sessions = sessionmaker(_short_waits(engine), expire_on_commit=False)
+    secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"  # served over HTTPS behind a proxy: HSTS too
+    # Starlette's session cookie is HttpOnly; signed (not encrypted), so it holds only tokens (inbox/sessions.py).
     app.add_middleware(SessionMiddleware, secret_key=session_secret or secret_key(), session_cookie="careloop_session",
                        max_age=SESSION_HOURS * 3600, same_site="lax",
-                       https_only=os.environ.get("CARELOOP_SECURE_COOKIES") == "1")
-    app.add_middleware(SecurityHeaders)
+                       https_only=secure)
+    app.add_middleware(SecurityHeaders, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
     for module in (auth, pages, actions, issues):
         app.include_router(module.router)
-    app.mount("/public", create_public_app(engine))  # no login, no CSRF: see inbox/public.py
+    app.mount("/public", create_public_app(engine, config))  # no login, no CSRF: see inbox/public.py
     from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
 
     app.include_router(digests)
+    from reports.kpis_tab import router as kpis_tab
+
+    app.include_router(kpis_tab)
+    from surveys.agent_page import router as survey_answers  # the surveys stage's page of an answer
+
+    app.include_router(survey_answers)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
@@ -58,17 +67,39 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):  # /mentions/99999999999999999999
+            return render(request, "error.html", None, status_code=404, message="There is nothing at this address.")
         return render(request, "error.html", None, status_code=400, message="The request was incomplete or malformed.")
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError):
+        # locked past LOCK_PATIENCE (see web.committed) or unreachable: temporary, nothing was half-written
+        response = render(request, "error.html", None, status_code=503,
+                          message="The database is busy or out of reach: nothing was changed. Try again in a few seconds.")
+        response.headers["retry-after"] = str(int(LOCK_PATIENCE))
+        return response
+
+    add_server_error_page(app, hsts=secure)
 
     return app
 
 
-def create_public_only_app(engine: Engine) -> FastAPI:
+def _short_waits(engine: Engine) -> Engine:
+    """The inbox's own engine on a SQLite file: a BUSY_TIMEOUT_MS busy timeout instead of the commands' 10 s, so a
+    locked write blocks the event loop briefly and retries (web.committed) instead of freezing the worker."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return engine
+    return make_engine(engine.url.render_as_string(hide_password=False), busy_timeout_ms=BUSY_TIMEOUT_MS)
+
+
+def create_public_only_app(engine: Engine, config: Config | None = None) -> FastAPI:
     """Only /public (unsubscribe, bounce reports): `careloop serve --public-only`."""
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(SecurityHeaders)
+    secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"
+    app.add_middleware(SecurityHeaders, hsts=secure)
+    add_server_error_page(app, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    app.mount("/public", create_public_app(engine))
+    app.mount("/public", create_public_app(engine, config))
     return app
 
 
@@ -81,5 +112,5 @@ def app_from_environment() -> FastAPI:
     config = load_config() if os.environ.get("CARELOOP_CONFIG") else None
     url = config.database_url() if config else os.environ["CARELOOP_DATABASE_URL"]
     if os.environ.get("CARELOOP_PUBLIC_ONLY") == "1":
-        return create_public_only_app(connect(url))
+        return create_public_only_app(connect(url), config)
     return create_app(connect(url), config)

@@ -1,4 +1,4 @@
-"""`careloop serve` and `careloop user add`. The lead's CLI calls `register(root)`."""
+"""`careloop serve` and `careloop user add|passwd|disable|enable`. The lead's CLI calls `register(root)`."""
 from __future__ import annotations
 
 import os
@@ -17,7 +17,7 @@ def serve(config: Optional[Path] = ConfigOption,
           host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
           port: int = typer.Option(8000, help="TCP port"),
           workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]"),
-          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, bounce reports): no login pages")) -> None:
+          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, survey answers, bounce reports): no login pages")) -> None:
     """Serve the agents' inbox (queue, decisions, reports, known issues) and the public routes under /public."""
     import uvicorn
 
@@ -42,22 +42,62 @@ def add(name: str = typer.Argument(..., help="login name"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
         config: Optional[Path] = ConfigOption) -> None:
     """Create an inbox user with an argon2-hashed password (asked for, or read from standard input)."""
+    from .users import add_user
+
+    password = _read_password(password_stdin)
+    _with_users(config, lambda session: add_user(session, name, role, password, display_name, email=email))
+    typer.echo(f"user {name} ({role}) created")
+
+
+@user_app.command("passwd")
+def passwd(name: str = typer.Argument(..., help="login name"),
+           password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+           config: Optional[Path] = ConfigOption) -> None:
+    """Set a new password; the user's open inbox sessions end."""
+    from .users import set_password
+
+    password = _read_password(password_stdin)
+    ended = _with_users(config, lambda session: set_password(session, name, password))
+    typer.echo(f"password of {name} changed; {ended} session(s) ended")
+
+
+@user_app.command("disable")
+def disable(name: str = typer.Argument(..., help="login name"), config: Optional[Path] = ConfigOption) -> None:
+    """Stop a user from logging in; their open inbox sessions end at once. Their history stays."""
+    from .users import set_active
+
+    ended = _with_users(config, lambda session: set_active(session, name, False))
+    typer.echo(f"user {name} disabled; {ended} session(s) ended")
+
+
+@user_app.command("enable")
+def enable(name: str = typer.Argument(..., help="login name"), config: Optional[Path] = ConfigOption) -> None:
+    """Let a disabled user log in again."""
+    from .users import set_active
+
+    _with_users(config, lambda session: set_active(session, name, True))
+    typer.echo(f"user {name} enabled")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+def _with_users(config: Optional[Path], change):
+    """Run `change(session)` in one transaction; a UserError is a one-line error and exit code 2."""
     from store.db import session_scope
 
-    from .users import UserError, add_user
+    from .users import UserError
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     _, engine = config_and_engine(config, demo_fallback=True)
     try:
         with session_scope(engine) as session:
-            add_user(session, name, role, password, display_name, email=email)
+            return change(session)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"user {name} ({role}) created")
 
 
 def register(root: typer.Typer) -> None:

@@ -16,8 +16,7 @@ from notices.issues import change_status, issues, open_known_issue, reach, updat
 from store.issues import IssueError, issue_by_key
 from store.models import ISSUE_STATUSES, IssueEvent, Mention, NoticeCampaign, PossibleIssue, User
 
-from .actions import _committed
-from .web import database, flash, render, role
+from .web import RowId, committed, database, flash, render, role
 
 router = APIRouter()
 Manager = Depends(role("manager"))
@@ -52,8 +51,12 @@ def _back(key: str) -> str:
 
 @router.get("/issues")
 def issue_list(request: Request, user: User = Manager, session: Session = Depends(database)):
-    with _committed(session):  # careloop.yaml's issues are brought up to date on the way
+    try:  # careloop.yaml's issues are brought up to date on the way (in the thread pool: no retry loop needed)
         rows = issues(session, request.app.state.config)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return render(request, "issues.html", user, issues=rows, statuses=ISSUE_STATUSES, languages=NOTE_LANGUAGES,
                   brands=[brand.name for brand in request.app.state.config.brands], possible=_possible(session))
 
@@ -67,21 +70,18 @@ def _possible(session: Session) -> list[dict]:
 
 
 @router.post("/issues/possible/{possible_id}/{decision}")
-def possible_decide(request: Request, possible_id: int, decision: str, user: User = Manager,
-                    session: Session = Depends(database)):
+async def possible_decide(request: Request, possible_id: RowId, decision: str, user: User = Manager,
+                          session: Session = Depends(database)):
     """Accept (a known issue, investigating, with the burst's words as keywords) or dismiss a possible issue."""
-    if decision not in ("accept", "dismiss") or not 0 < possible_id < 2**31:
-        raise HTTPException(404)
-    possible = session.get(PossibleIssue, possible_id)
+    possible = session.get(PossibleIssue, possible_id) if decision in ("accept", "dismiss") else None
     if possible is None:
         raise HTTPException(404)
     try:
-        with _committed(session):
-            if decision == "dismiss":
-                emerging.dismiss(session, possible, user.name)
-                flash(request, "Possible issue dismissed.")
-                return RedirectResponse("/issues", status_code=303)
-            issue = emerging.accept(session, possible, user.name)
+        if decision == "dismiss":
+            await committed(session, lambda: emerging.dismiss(session, possible, user.name))
+            flash(request, "Possible issue dismissed.")
+            return RedirectResponse("/issues", status_code=303)
+        issue = await committed(session, lambda: emerging.accept(session, possible, user.name))
     except IssueError as exc:
         flash(request, str(exc), "error")
         return RedirectResponse("/issues", status_code=303)
@@ -95,11 +95,10 @@ async def issue_open(request: Request, title: str = Form(""), brand: str = Form(
                      status: str = Form("investigating"), user: User = Manager, session: Session = Depends(database)):
     notes = await _notes(request)
     try:
-        with _committed(session):
-            issue = open_known_issue(session, request.app.state.config, title=title, actor=user.name,
-                                     keywords=parse_keywords(keywords), notes=notes, status=status,
-                                     brand=brand or None, products=[p.strip() for p in products.split(",") if p.strip()],
-                                     audience=audience, link=link.strip() or None)
+        issue = await committed(session, lambda: open_known_issue(
+            session, request.app.state.config, title=title, actor=user.name, keywords=parse_keywords(keywords),
+            notes=notes, status=status, brand=brand or None, products=[p.strip() for p in products.split(",") if p.strip()],
+            audience=audience, link=link.strip() or None))
     except IssueError as exc:
         flash(request, str(exc), "error")
         return RedirectResponse("/issues", status_code=303)
@@ -123,10 +122,9 @@ def issue_page(request: Request, key: str, user: User = Manager, session: Sessio
                   brands=[brand.name for brand in config.brands])
 
 
-def _act(request: Request, session: Session, key: str, done: str, act) -> RedirectResponse:
+async def _act(request: Request, session: Session, key: str, done: str, act) -> RedirectResponse:
     try:
-        with _committed(session):
-            result = act()
+        result = await committed(session, act)
     except IssueError as exc:
         flash(request, str(exc), "error")
     else:
@@ -138,7 +136,7 @@ def _act(request: Request, session: Session, key: str, done: str, act) -> Redire
 async def issue_edit(request: Request, key: str, title: str = Form(""), brand: str = Form(""), products: str = Form(""),
                      keywords: str = Form(""), audience: str = Form(""), link: str = Form(""), user: User = Manager,
                      session: Session = Depends(database)):
-    return _act(request, session, key, f"Issue {key} updated.", lambda: update_known_issue(
+    return await _act(request, session, key, f"Issue {key} updated.", lambda: update_known_issue(
         session, request.app.state.config, key, user.name, title=title.strip(), brand=brand or None,
         products=[p.strip() for p in products.split(",") if p.strip()], keywords=parse_keywords(keywords),
         audience=audience, link=link.strip() or None))
@@ -148,26 +146,26 @@ async def issue_edit(request: Request, key: str, title: str = Form(""), brand: s
 async def issue_status(request: Request, key: str, status: str = Form(""), user: User = Manager,
                        session: Session = Depends(database)):
     notes = await _notes(request)
-    return _act(request, session, key, f"Issue {key} is now {status}; its notice awaits approval.",
+    return await _act(request, session, key, f"Issue {key} is now {status}; its notice awaits approval.",
                 lambda: change_status(session, request.app.state.config, key, status, user.name, notes))
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/approve")
-async def campaign_approve(request: Request, key: str, campaign_id: int, user: User = Manager,
+async def campaign_approve(request: Request, key: str, campaign_id: RowId, user: User = Manager,
                            session: Session = Depends(database)):
-    return _act(request, session, key, "Notice approved: {result[queued]} queued for sending.",
+    return await _act(request, session, key, "Notice approved: {result[queued]} queued for sending.",
                 lambda: {"queued": 0, **campaigns.approve(session, request.app.state.config, campaign_id, user.name)})
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/test")
-async def campaign_test(request: Request, key: str, campaign_id: int, language: str = Form("en"), user: User = Manager,
+async def campaign_test(request: Request, key: str, campaign_id: RowId, language: str = Form("en"), user: User = Manager,
                         session: Session = Depends(database)):
-    return _act(request, session, key, "Test notice queued to {result}.",
+    return await _act(request, session, key, "Test notice queued to {result}.",
                 lambda: campaigns.send_test(session, request.app.state.config, campaign_id, user, language))
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/dismiss")
-async def campaign_dismiss(request: Request, key: str, campaign_id: int, reason: str = Form(""), user: User = Manager,
+async def campaign_dismiss(request: Request, key: str, campaign_id: RowId, reason: str = Form(""), user: User = Manager,
                            session: Session = Depends(database)):
-    return _act(request, session, key, "Notice dismissed: nothing will be sent.",
+    return await _act(request, session, key, "Notice dismissed: nothing will be sent.",
                 lambda: campaigns.dismiss(session, campaign_id, user.name, reason))

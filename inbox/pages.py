@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -9,17 +10,19 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
 from store.db import session_scope
-from store.models import Mention, User
+from store.models import Mention, User, utcnow
 
 from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents
 from .security import local_path
-from .web import current_user, database, render, role
+from .web import OptionalRowId, RowId, current_user, database, render, role
 
 router = APIRouter()
+DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
 
 
 def _page_number(request: Request) -> int:
@@ -38,26 +41,39 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     rows, more = queue_page(session, filters, page)
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
-    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
+    sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
+
+    def overdue(row) -> bool:
+        """Waiting past the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
+        return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
+
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
                   approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
                   choices=filter_choices(session, request.app.state.config),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
 
 @router.get("/mentions/{mention_id}")
-async def mention_page(request: Request, mention_id: int, next: str = "/", draft: int | None = None,
+async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
                        user: User = Depends(role("agent")), session: Session = Depends(database)):
+    return render_mention(request, session, user, mention_id, next, draft)
+
+
+def render_mention(request: Request, session: Session, user: User, mention_id: int, next: str, draft_id: int | None,
+                   *, edited_text: str | None = None, status_code: int = 200):
+    """The mention with its draft; `edited_text` (an agent's edit that could not be approved) fills the editor
+    instead of the draft, so a refused edit is never lost."""
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise HTTPException(404, f"Mention #{mention_id} does not exist.")
-    draft, outbox = mention_draft(session, mention_id, draft)
+    draft, outbox = mention_draft(session, mention_id, draft_id)
     # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
-    return render(request, "mention.html", user, mention=mention, draft=draft, outbox=outbox, allowed=allowed,
-                  parents=thread_parents(session, mention), events=audit_log(session, mention_id),
-                  labels=LABELS, next=local_path(next))
+    return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
+                  allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  labels=LABELS, next=local_path(next), edited_text=edited_text)
 
 
 @router.get("/reports")

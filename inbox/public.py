@@ -4,6 +4,7 @@ Mounted into the inbox, or served alone by `careloop serve --public-only` for te
 - GET /public/unsubscribe/<token>: a page with one button (a GET never unsubscribes: mail scanners follow links);
 - POST /public/unsubscribe/<token>: unsubscribes from that message kind; also RFC 8058 one-click
   (List-Unsubscribe-Post: List-Unsubscribe=One-Click), which mail clients send without a page;
+- GET|HEAD /public/survey/<token>, POST /public/survey/<token>/comment: one-click survey answers (surveys/web.py);
 - POST /public/hooks/bounce: a bounce or complaint reported later by the mail provider, JSON
   {"email": …, "reason": "bounced" | "complained"}, signed with X-Careloop-Signature (careloop/signing.py) using
   the secret in CARELOOP_BOUNCE_SECRET; the address joins the suppression list.
@@ -19,9 +20,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from careloop.config import Config
 from careloop.signing import HEADER, verify
 from contacts.tokens import TokenError, read_token, unsubscribe
 from store.outreach import suppress
+from surveys.web import survey_router
 
 from .web import templates
 
@@ -38,9 +41,10 @@ def _page(request: Request, status_code: int = 200, **context):
     return templates.TemplateResponse(request, "public.html", {"user": None, "flashes": [], **context}, status_code=status_code)
 
 
-def create_public_app(engine: Engine) -> FastAPI:
+def create_public_app(engine: Engine, config: Config | None = None) -> FastAPI:
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
     sessions = sessionmaker(engine, expire_on_commit=False)
+    app.include_router(survey_router(sessions, config))  # /survey/<token>: one-click answers (surveys/web.py)
 
     def texts(request: Request) -> tuple[str, ...]:
         wanted = (request.headers.get("accept-language") or "en")[:2].lower()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from sentiment.scores import LABELS
-from store.models import DRAFT_STATUSES, Draft, Mention, OutboxMessage, Source
+from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
 
 PAGE_SIZE = 50
 SNIPPET = 240  # characters of mention and draft text shown per queue row
@@ -46,8 +46,13 @@ _QUEUE_PAGE = (
         Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
         Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
+        # a survey follow-up answers a survey answer, not a mention
+        Draft.survey_answer_id, SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
+        func.substr(SurveyAnswer.comment, 1, SNIPPET).label("answer_comment"), Contact.name.label("contact_name"),
     )
-    .join(Mention, Mention.id == Draft.mention_id)
+    .outerjoin(Mention, Mention.id == Draft.mention_id)
+    .outerjoin(SurveyAnswer, SurveyAnswer.id == Draft.survey_answer_id)
+    .outerjoin(Contact, Contact.id == SurveyAnswer.contact_id)
     .where(Draft.status == bindparam("status"))
     .order_by(Draft.priority.desc(), Draft.id)
     .limit(bindparam("limit"))

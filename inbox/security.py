@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from connectors.text import INVISIBLE
 
 from careloop.secret import secret_key, secret_key_file  # noqa: F401  (the inbox's session secret)
 
@@ -23,6 +27,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")  # with secure cookies only
 
 
 def csrf_token(request: Request) -> str:
@@ -46,17 +51,27 @@ async def check_csrf(request: Request) -> None:
 
 
 def local_path(target: str | None, default: str = "/") -> str:
-    """Redirect targets taken from forms stay on this site (no //evil.example, no scheme)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Redirect and back-link targets taken from requests stay on this site: a path of this app, nothing else.
+    Browsers drop tab and newline inside a URL and read a backslash as a slash, so `/\t/evil.example` or `/\\evil`
+    would leave the site as `//evil.example`: any whitespace, control character or backslash is refused."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(char.isspace() or char == "\\" or ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f or char in INVISIBLE
+           for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return default
     return target
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: adds SECURITY_HEADERS to every HTTP response, errors included."""
+    """Pure ASGI middleware: adds SECURITY_HEADERS (and HSTS when served over HTTPS) to every HTTP response but
+    the 500 page, which Starlette answers outside all middleware: `add_server_error_page` covers that one."""
 
-    def __init__(self, app):
+    def __init__(self, app, hsts: bool = False):
         self.app = app
+        self.headers = [*SECURITY_HEADERS, *([HSTS] if hsts else [])]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -64,7 +79,28 @@ class SecurityHeaders:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def add_server_error_page(app, hsts: bool = False) -> None:
+    """An unexpected error's 500 page, with the same headers as every other response (the traceback goes to the
+    server's log, never to the browser)."""
+    headers = {name.decode(): value.decode() for name, value in [*SECURITY_HEADERS, *([HSTS] if hsts else [])]}
+
+    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+        return HTMLResponse(SERVER_ERROR_PAGE, status_code=500, headers=headers)
+
+    app.add_exception_handler(Exception, server_error)
+
+
+# Static on purpose: the error may be the database or the templates themselves.
+SERVER_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error · careloop</title>'
+    '<link rel="stylesheet" href="/static/inbox.css"></head><body><main><h1>Sorry</h1>'
+    '<p class="flash error">Something went wrong on our side. Try again in a moment; if it keeps happening, '
+    'tell the administrator (the details are in the server log).</p><p><a href="/">Back to the inbox</a></p>'
+    '</main></body></html>'
+)

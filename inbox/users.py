@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from store.models import User
 
+from .sessions import end_all_sessions
+
 ROLES = ("agent", "marketing", "manager", "admin")  # manager: known issues, notice campaigns (and later surveys)
 DEMO_USER = "demo"
 _hasher = PasswordHasher()
@@ -34,8 +36,7 @@ def add_user(session: Session, name: str, role: str, password: str, display_name
         raise UserError("a user name is required")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; expected one of {list(ROLES)}")
-    if len(password) < 8:
-        raise UserError("the password must have at least 8 characters")
+    _check_password(password)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"user {name!r} already exists")
     if email is not None and "@" not in email:
@@ -45,6 +46,33 @@ def add_user(session: Session, name: str, role: str, password: str, display_name
     session.add(user)
     session.flush()
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise UserError("the password must have at least 8 characters")
+
+
+def _existing(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise UserError(f"no user {name!r} (see `careloop user add`)")
+    return user
+
+
+def set_password(session: Session, name: str, password: str) -> int:
+    """Change the password and end the user's sessions (whoever knew the old one is signed out); returns how many."""
+    _check_password(password)
+    user = _existing(session, name)
+    user.password_hash = _hasher.hash(password)
+    return end_all_sessions(session, user.id)
+
+
+def set_active(session: Session, name: str, active: bool) -> int:
+    """Enable or disable a login; disabling ends the user's sessions. Returns how many sessions ended."""
+    user = _existing(session, name)
+    user.active = active
+    return 0 if active else end_all_sessions(session, user.id)
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:

@@ -2,20 +2,23 @@
 with CSRF token and flash messages."""
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Annotated, AsyncIterator, Callable, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path as PathParameter, Query, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from connectors.feed import safe_url
+from connectors.text import safe_url
 from store.models import User, utcnow
 
 from .security import CSRF_FIELD, csrf_token
+from .sessions import session_user
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "inbox"
 
@@ -42,6 +45,40 @@ _environment.filters.update(ago=ago, when=when, safe_url=safe_url)
 _environment.globals["CSRF_FIELD"] = CSRF_FIELD
 
 
+# Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id names nothing, and reached the database as an
+# OverflowError (500). Out of range in the path is a 404 (see the app's validation handler).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_ROW_ID)]
+OptionalRowId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
+
+
+LOCK_PATIENCE = 5.0  # seconds a write on the event loop keeps retrying a locked SQLite database before 503
+BUSY_TIMEOUT_MS = 250  # the inbox's SQLite busy timeout: how long one try may block the worker's event loop
+T = TypeVar("T")
+
+
+async def committed(session: Session, work: Callable[[], T]) -> T:
+    """`work()` then commit, on the event loop. On a locked SQLite database one try fails after BUSY_TIMEOUT_MS
+    (not the 10 s a command waits: that froze the worker, static files included); the transaction is rolled
+    back and tried again after a pause in which the worker serves other requests, for up to LOCK_PATIENCE s.
+    Then the OperationalError goes up and the app answers 503 with Retry-After; nothing was half-written."""
+    deadline, pause = time.monotonic() + LOCK_PATIENCE, 0.05
+    while True:
+        try:
+            result = work()
+            session.commit()
+            return result
+        except OperationalError as error:
+            session.rollback()
+            if "locked" not in str(error.orig) or time.monotonic() + pause > deadline:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 class LoginRequired(Exception):
     """Raised by `current_user`; the app answers with a redirect to /login that comes back here."""
 
@@ -59,9 +96,8 @@ async def database(request: Request) -> AsyncIterator[Session]:
 
 
 async def current_user(request: Request, session: Session = Depends(database)) -> User:
-    # Looked up on every request, so deactivating a user ends their sessions at once.
-    name = request.session.get("user")
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True))) if name else None
+    # Looked up on every request (one indexed join), so logout, a password change or deactivation ends a session at once.
+    user = session_user(session, request.session.get("sid"))
     if user is None:
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(back_to)

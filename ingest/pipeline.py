@@ -1,15 +1,23 @@
-"""Fetch one source since its cursor and store what is new, as plain functions (flows call these)."""
+"""Fetch one source since its cursor and store what is new, as plain functions (flows call these).
+
+Everything a source delivers is cleaned here, at the boundary (connectors/text.py `clean_text`), and stored item by
+item in isolation: one item the database refuses is recorded in `rejected_items` with its reason, and the source's
+other items, the later sources and the rest of the loop go on.
+"""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from careloop.config import Config, SourceConfig
 from connectors import ConnectorError, FetchedMention, get_connector
+from connectors.text import clean_text, clean_value
 from store.db import session_scope
 from store.mentions import get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
 from store.models import Mention, Run, utcnow
@@ -18,9 +26,12 @@ from .identity import canonical_url, text_hash
 from .language import detect_language, source_language
 from .linking import relink
 from .matching import matcher_for
+from .runs import heartbeat, record_rejected, start_run
 
 log = logging.getLogger("careloop.ingest")
 MAX_TEXT = 20_000
+MAX_ID = 500  # external ids are String(500): a longer one is refused by PostgreSQL, so it is rejected on every backend
+INSERT_BATCH = 500
 
 
 @dataclass
@@ -32,6 +43,7 @@ class IngestSummary:
     stored: int = 0
     updated: int = 0
     duplicates_linked: int = 0
+    rejected: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -42,71 +54,156 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
     with session_scope(engine) as session:
         row = get_or_create_source(session, source.name, source.type)
         cursor = dict(row.cursor or {})
-    run = _start_run(engine, source.name)
-    try:
-        result = get_connector(source.type).fetch(source, cursor, list(config.brands))
-    except Exception as exc:
-        error = exc if isinstance(exc, ConnectorError) else ConnectorError(source.name, f"{type(exc).__name__}: {exc}")
-        summary.status, summary.problems = "failed", [str(error)]
-        _finish(engine, run, source, summary, cursor=None)
-        log.error("%s", error)
-        raise error from exc
-    summary.fetched = len(result.mentions)
-    summary.problems = list(result.problems)
-    with session_scope(engine) as session:
-        source_row = get_or_create_source(session, source.name, source.type)
-        touched = store_fetched(session, config, source, source_row.id, result.mentions, summary)
-    with session_scope(engine) as session:  # after the commit: the pass must see this run's rows
-        summary.duplicates_linked = len(relink(session, touched))
-    summary.status = "warning" if summary.problems else "ok"
-    if result.not_modified:
-        summary.status, summary.problems = _previous_outcome(engine, source.name, summary)
-    for problem in summary.problems:
-        log.warning("source %r: %s", source.name, problem)
-    _finish(engine, run, source, summary, cursor=result.cursor)
+    run = start_run(engine, source.name)
+    with heartbeat(engine, run):
+        try:
+            result = get_connector(source.type).fetch(source, cursor, list(config.brands))
+        except Exception as exc:
+            error = exc if isinstance(exc, ConnectorError) else ConnectorError(source.name, f"{type(exc).__name__}: {exc}")
+            summary.status, summary.problems = "failed", [clean_text(str(error))]
+            _finish(engine, run, source, summary, cursor=None)
+            log.error("%s", summary.problems[0])
+            raise error from exc
+        summary.fetched = len(result.mentions)
+        summary.problems = [clean_text(problem) for problem in result.problems]
+        try:
+            with session_scope(engine) as session:
+                source_row = get_or_create_source(session, source.name, source.type)
+                touched, rejected = store_fetched(session, config, source, source_row.id, result.mentions, summary)
+                record_rejected(session, run, source.name, rejected)
+            with session_scope(engine) as session:  # after the commit: the pass must see this run's rows
+                summary.duplicates_linked = len(relink(session, touched))
+        except Exception as exc:  # the run row says so instead of staying `running`; the cursor stays
+            summary.status, summary.problems = "failed", [f"storing failed: {_reason(exc)}"]
+            _finish(engine, run, source, summary, cursor=None)
+            log.error("source %r: %s", source.name, summary.problems[0])
+            raise
+        summary.status = "warning" if summary.problems or summary.rejected else "ok"
+        if result.not_modified:
+            summary.status, summary.problems = _previous_outcome(engine, source.name, summary)
+        for problem in summary.problems:
+            log.warning("source %r: %s", source.name, problem)
+        _finish(engine, run, source, summary, cursor=clean_value(result.cursor))
     return summary
 
 
 def store_fetched(session: Session, config: Config, source: SourceConfig, source_id: int,
-                  fetched: list[FetchedMention], summary: IngestSummary) -> set[int]:
-    """Store new items and edits of known ones; returns the ids of the mentions it inserted or edited (for the
-    duplicate-linking pass, which runs once they are committed)."""
+                  fetched: list[FetchedMention], summary: IngestSummary) -> tuple[set[int], dict[str, str]]:
+    """Store new items and edits of known ones, each cleaned and in isolation. Returns the ids of the mentions it
+    inserted or edited (for the duplicate-linking pass, which runs once they are committed) and the rejected
+    items' external ids with the reason."""
     matcher = matcher_for(list(config.brands))
-    unique = {item.external_id: item for item in fetched}  # a feed may repeat an entry
+    rejected: dict[str, str] = {}
+    unique: dict[str, FetchedMention] = {}
+    for item in fetched:
+        try:
+            cleaned = clean_fetched(item)
+        except Exception as exc:  # e.g. nesting deeper than Python recurses
+            rejected[_printable_id(item.external_id)] = f"cannot be cleaned: {_reason(exc)}"
+            continue
+        problem = _invalid(cleaned)
+        if problem:
+            rejected[cleaned.external_id or "(none)"] = problem
+        else:
+            unique[cleaned.external_id] = cleaned  # a feed may repeat an entry
     known = known_mentions(session, source_id, unique)
     languages = tuple(config.languages)
     rows, touched = [], set()
     for external_id, item in unique.items():
-        text = (item.text or "")[:MAX_TEXT]
+        text = item.text[:MAX_TEXT]
         existing = known.get(external_id)
-        if existing is not None:
-            changes = _edits(existing, item, text)
-            if changes:
-                revise(session, existing, changes)
-                summary.updated += 1
-                touched.add(existing.id)
-            elif item.extra and item.extra != existing.extra:
-                existing.extra = item.extra  # live counters (Reddit score, helpful votes) are not edits
+        try:
+            if existing is not None:
+                if _store_edit(session, existing, item, text, summary):
+                    touched.add(existing.id)
+                continue
+            match = matcher.match(item.title, text, only=source.brand)
+            if match is None:
+                continue
+            prior = source_language(source.type, source.options, item.extra)
+            language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior)
+        except Exception as exc:
+            rejected[external_id] = _reason(exc)
             continue
-        match = matcher.match(item.title, text, only=source.brand)
-        if match is None:
-            continue
-        prior = source_language(source.type, source.options, item.extra)
-        language, confidence = detect_language(f"{item.title or ''}\n{text}", languages, prior)
+        canonical = canonical_url(item.url)
         rows.append({
             "source_id": source_id, "source_type": source.type, "external_id": external_id,
-            "url": item.url, "canonical_url": canonical_url(item.url), "parent_external_id": item.parent_external_id,
+            "url": item.url, "canonical_url": canonical, "parent_external_id": item.parent_external_id,
             "author": (item.author or None) and item.author[:300], "title": item.title, "text": text,
             "text_hash": text_hash(item.title, text), "published_at": item.published_at, "fetched_at": utcnow(),
             "language": language, "language_confidence": confidence, "rating": item.rating,
             "brand": match.brand, "matched_keywords": match.keywords, "extra": item.extra, "raw": item.raw,
             "duplicate_of_id": None,
         })
-    for start in range(0, len(rows), 500):
-        inserted = insert_ignoring_conflicts(session, Mention, rows[start:start + 500], ["source_id", "external_id"])
+    for start in range(0, len(rows), INSERT_BATCH):
+        inserted = _insert(session, rows[start:start + INSERT_BATCH], rejected)
         summary.stored += len(inserted)
         touched.update(inserted)
-    return touched
+    summary.rejected = len(rejected)
+    if rejected:
+        example, reason = next(iter(rejected.items()))
+        summary.problems.append(f"{len(rejected)} item(s) rejected (see rejected_items), e.g. {example[:80]!r}: {reason}")
+    return touched, rejected
+
+
+def clean_fetched(item: FetchedMention) -> FetchedMention:
+    """The item with every string from outside cleaned (text, title, author, ids, URL, and inside extra and raw)."""
+    def text_or_none(value):
+        return clean_text(value) if isinstance(value, str) else value
+
+    return dataclasses.replace(
+        item, external_id=clean_text(str(item.external_id)), text=clean_text(item.text or ""),
+        url=text_or_none(item.url), title=text_or_none(item.title), author=text_or_none(item.author),
+        parent_external_id=text_or_none(item.parent_external_id),
+        extra=clean_value(item.extra or {}), raw=clean_value(item.raw or {}),
+    )
+
+
+def _invalid(item: FetchedMention) -> str | None:
+    if not item.external_id.strip():
+        return "no external id"
+    for name in ("external_id", "parent_external_id"):
+        if len(getattr(item, name) or "") > MAX_ID:
+            return f"{name.replace('_', ' ')} longer than {MAX_ID} characters"
+    return None
+
+
+def _store_edit(session: Session, existing: Mention, item: FetchedMention, text: str, summary: IngestSummary) -> bool:
+    """Apply what the author changed (in a savepoint: a refused edit leaves the stored item as it was); True when
+    it was an edit."""
+    changes = _edits(existing, item, text)
+    if not changes and (not item.extra or item.extra == existing.extra):
+        return False
+    with session.begin_nested():
+        if changes:
+            revise(session, existing, changes)
+        else:
+            existing.extra = item.extra  # live counters (Reddit score, helpful votes) are not edits
+        session.flush()
+    summary.updated += bool(changes)
+    return bool(changes)
+
+
+def _insert(session: Session, rows: list[dict], rejected: dict[str, str]) -> list[int]:
+    """Insert a batch in one statement; when the database refuses it, row by row, rejecting only the rows refused."""
+    try:
+        with session.begin_nested():
+            return insert_ignoring_conflicts(session, Mention, rows, ["source_id", "external_id"])
+    except SQLAlchemyError as exc:
+        if len(rows) == 1:
+            rejected[rows[0]["external_id"]] = _reason(exc)
+            return []
+    return [id_ for row in rows for id_ in _insert(session, [row], rejected)]
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the error the driver gave (not SQLAlchemy's echo of the statement and its parameters)."""
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return clean_text(f"{type(getattr(exc, 'orig', None) or exc).__name__}: {message[0] if message else ''}")[:500]
+
+
+def _printable_id(external_id) -> str:
+    return clean_text(str(external_id))[:MAX_ID] if isinstance(external_id, str) else repr(external_id)[:MAX_ID]
 
 
 def _edits(existing: Mention, item: FetchedMention, text: str) -> dict:
@@ -130,14 +227,6 @@ def _previous_outcome(engine: Engine, source_name: str, summary: IngestSummary) 
     if last is None or last.status != "warning":
         return summary.status, summary.problems
     return "warning", (last.message or "").splitlines()
-
-
-def _start_run(engine: Engine, source_name: str) -> int:
-    with session_scope(engine) as session:
-        run = Run(source_name=source_name, stage="ingest")
-        session.add(run)
-        session.flush()
-        return run.id
 
 
 def _finish(engine: Engine, run_id: int, source: SourceConfig, summary: IngestSummary, cursor: dict | None) -> None:
@@ -167,7 +256,9 @@ def ingest_all(engine: Engine, config: Config, on_done: Callable[[IngestSummary]
         try:
             summary = ingest_source(engine, config, source)
         except ConnectorError as error:
-            summary = IngestSummary(source.name, source.type, status="failed", problems=[str(error)])
+            summary = IngestSummary(source.name, source.type, status="failed", problems=[clean_text(str(error))])
+        except Exception as error:  # a storage failure: ingest_source recorded it in the run log
+            summary = IngestSummary(source.name, source.type, status="failed", problems=[f"storing failed: {_reason(error)}"])
         summaries.append(summary)
         if on_done:
             on_done(summary)

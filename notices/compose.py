@@ -31,19 +31,20 @@ def templates_dir(config: Config) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _environment(directory: Path) -> SandboxedEnvironment:
+def mail_environment(directory: Path) -> SandboxedEnvironment:
+    """The sandbox for customer e-mail templates of one folder (notices, surveys): HTML autoescaped, text plain."""
     return SandboxedEnvironment(loader=FileSystemLoader(directory), undefined=StrictUndefined,
                                 autoescape=select_autoescape(["html"], default=False), keep_trailing_newline=False)
 
 
 @lru_cache(maxsize=8)
-def _languages(directory: Path) -> frozenset[str]:
+def mail_languages(directory: Path) -> frozenset[str]:
     return frozenset(path.name for path in directory.iterdir() if path.is_dir()) if directory.is_dir() else frozenset()
 
 
 def notice_language(config: Config, language: str | None) -> str:
     """The contact's language when there are notice templates for it, else notices.fallback_language."""
-    return language if language in _languages(templates_dir(config)) else config.notices.fallback_language
+    return language if language in mail_languages(templates_dir(config)) else config.notices.fallback_language
 
 
 def render_notice(config: Config, issue: KnownIssueRecord, stage: str, language: str, *, name: str | None,
@@ -54,8 +55,13 @@ def render_notice(config: Config, issue: KnownIssueRecord, stage: str, language:
                "product": (issue.products or [None])[0], "stage": stage, "link": issue.link,
                "note": notes.get(language) or notes.get(config.notices.fallback_language) or next(iter(notes.values()), ""),
                "unsubscribe_url": unsubscribe}
-    environment = _environment(templates_dir(config))
-    parts = {part: environment.get_template(f"{language}/{file}").render(context).strip() for part, file in PARTS.items()}
+    return render_mail(templates_dir(config), language, PARTS, context)
+
+
+def render_mail(directory: Path, language: str, files: dict[str, str], context: dict) -> dict:
+    """{"subject", "text", "html"} from `<language>/<file>` of `directory`, the subject on one line."""
+    environment = mail_environment(directory)
+    parts = {part: environment.get_template(f"{language}/{file}").render(context).strip() for part, file in files.items()}
     parts["subject"] = " ".join(parts["subject"].split())
     return parts
 

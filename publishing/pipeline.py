@@ -22,7 +22,7 @@ from connectors import get_connector
 from .channels import Channels
 from .outbox import deliver
 
-REPLY_KINDS = ("reply", "follow_up")
+REPLY_KINDS = ("reply", "follow_up", "survey_follow_up")  # drafts an agent approved
 
 
 def publish_pending(target: Engine | Session, config: Config, *, lease: timedelta | None = None,

@@ -1,6 +1,7 @@
-"""`careloop digest`: a digest built by hand, written to files and optionally sent. The CLI calls `register(root)`."""
+"""`careloop digest` and `careloop kpi`: a digest built by hand, written to files and optionally sent. The CLI calls `register(root)`."""
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -66,5 +67,48 @@ def summary_lines(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def kpi_command(
+    as_json: bool = typer.Option(False, "--json", help="machine-readable: the KPI keys (null where there is no data)"),
+    brand: Optional[list[str]] = typer.Option(None, "--brand", "-b", help="a configured brand (repeat for several; none: all)"),
+    since: str = typer.Option("90d", "--since", help="period length in whole days or weeks ending on --until: 7d, 2w, 90d"),
+    until: Optional[str] = typer.Option(None, "--until", help="last day, YYYY-MM-DD (default: today in reports.timezone)"),
+    by: Optional[str] = typer.Option(None, "--by", help="break down by language, source, campaign or a contact attribute"),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Care KPIs from stored data: CSAT, NPS, CES, survey response rate, first and average response time, FCR, SLA."""
+    import json
+
+    from store.db import session_scope
+    from store.models import utcnow
+
+    from .kpis import KPI_KEYS, kpis
+    from .periods import Period, PeriodError, parse_length, parse_until
+
+    loaded, engine = config_and_engine(config)
+    brands = list(brand or [])
+    unknown = [name for name in brands if name not in {b.name for b in loaded.brands}]
+    if unknown:
+        fail(f"--brand {unknown[0]!r} is not among the brands of {loaded.path}: {[b.name for b in loaded.brands]}")
+    if by is not None and not by.replace("_", "").isalnum():
+        fail(f"--by {by!r}: expected language, source, campaign or a contact attribute name")
+    try:
+        days = parse_length(since)
+        last_day = parse_until(until, ZoneInfo(loaded.reports.timezone), utcnow())
+    except PeriodError as error:
+        fail(str(error).replace("period ", "--since ", 1))
+    period = Period(last_day - timedelta(days=days - 1), last_day + timedelta(days=1), loaded.reports.timezone)
+    with session_scope(engine) as session:
+        result = kpis(session, loaded, brands, period, by)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, sort_keys=False))
+        return
+    rows = {"all": result} if by is None else {"all": result["all"], **result["by"]}
+    typer.echo(f"{period.start} … {period.end - timedelta(days=1)} ({loaded.reports.timezone})")
+    typer.echo("\t".join(["", *KPI_KEYS]))
+    for name, values in rows.items():
+        typer.echo("\t".join([name, *("–" if values[key] is None else f"{values[key]:g}" for key in KPI_KEYS)]))
+
+
 def register(root: typer.Typer) -> None:
     root.command("digest")(digest_command)
+    root.command("kpi")(kpi_command)

@@ -51,7 +51,7 @@ def build_figures(session: Session, config: Config, brands: list[str], period: P
         "top_mentions": _top_mentions(session, brands, period, inbox),
         "terms": {label: top_terms(session, brands, period, label) for label in ("negative", "positive")},
         "known_issues": _known_issues(session, brands, period),
-        "kpis": care_kpis(session, brands, period),
+        "kpis": care_kpis(session, config, brands, period),
         "links": _links(inbox, brands),
     }
 

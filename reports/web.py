@@ -47,7 +47,7 @@ def reports_config(request: Request, session: Session) -> Config:
     return Config(brands=[Brand(name=name, keywords=[name]) for name in names] or [Brand(name="-", keywords=["-"])])
 
 
-def selection(request: Request, session: Session, config: Config) -> tuple[list[str], Period]:
+def selection(request: Request, session: Session, config: Config, default_days: int = DEFAULT_DAYS) -> tuple[list[str], Period]:
     """brand (one configured brand, or none for all) and from/to (local days, both included) from the query.
     Without dates: the 7 days ending with the newest mention's day, so a quiet or old database shows something."""
     params = request.query_params
@@ -57,7 +57,7 @@ def selection(request: Request, session: Session, config: Config) -> tuple[list[
     tz = ZoneInfo(config.reports.timezone)
     try:
         last = parse_date(params["to"], "to") if params.get("to") else _newest_day(session, tz)
-        first = parse_date(params["from"], "from") if params.get("from") else last - timedelta(days=DEFAULT_DAYS - 1)
+        first = parse_date(params["from"], "from") if params.get("from") else last - timedelta(days=default_days - 1)
     except PeriodError as error:
         raise HTTPException(400, f"{error}.") from None
     if first > last or (last - first).days > 366:

@@ -16,8 +16,8 @@ LAST_MODIFIED = "Mon, 16 Nov 2026 08:00:00 GMT"
 
 class LoopbackHTTP:
     def __init__(self):
-        # path → [(query parameters that must match, (status, body, content type))], first match wins
-        self.routes: dict[str, list[tuple[dict, tuple[int, bytes, str]]]] = {}
+        # path → [(query parameters that must match, (status, body, content type, extra headers))], first match wins
+        self.routes: dict[str, list[tuple[dict, tuple[int, bytes, str, dict]]]] = {}
         self.requests: list[dict] = []
         self.delay = 0.0  # seconds before answering (timeouts)
         server = self
@@ -35,9 +35,9 @@ class LoopbackHTTP:
                     "headers": dict(self.headers), "body": self.rfile.read(length).decode() if length else "",
                 })
                 time.sleep(server.delay)
-                status, body, content_type = next(
+                status, body, content_type, headers = next(
                     (answer for when, answer in server.routes.get(parts.path, []) if all(query.get(k) == [v] for k, v in when.items())),
-                    (404, b"not found", "text/plain"),
+                    (404, b"not found", "text/plain", {}),
                 )
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if status == 200 and self.command == "GET" and self.headers.get("If-None-Match") == etag:
@@ -47,6 +47,8 @@ class LoopbackHTTP:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 if status == 200:
                     self.send_header("ETag", etag)
                     self.send_header("Last-Modified", LAST_MODIFIED)
@@ -60,9 +62,10 @@ class LoopbackHTTP:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def route(self, path: str, body: bytes | str, status: int = 200, content_type: str = "application/json; charset=utf-8",
-              when: dict[str, str] | None = None) -> str:
-        """Answer `path` (only when its query has the `when` parameters) with this; replaces an earlier answer."""
-        answer = (status, body.encode() if isinstance(body, str) else body, content_type)
+              when: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> str:
+        """Answer `path` (only when its query has the `when` parameters) with this (and these extra headers, e.g. a
+        redirect's Location); replaces an earlier answer."""
+        answer = (status, body.encode() if isinstance(body, str) else body, content_type, headers or {})
         others = [(w, a) for w, a in self.routes.get(path, []) if w != (when or {})]
         # Answers with more conditions are tried first.
         self.routes[path] = sorted([*others, (when or {}, answer)], key=lambda pair: -len(pair[0]))

@@ -49,10 +49,10 @@ def test_demo_posts_one_approved_play_and_app_store_reply_to_the_loopback_store_
 
 def test_stats_json_has_the_documented_keys(demo_db):
     summary = stats(demo_db[0])
-    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "sources",
+    for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "rejected_items", "sources",
                 "stale_sources", "digests_sent", "alerts_sent"):
         assert key in summary
-    assert summary["duplicates_linked"] >= 1
+    assert summary["duplicates_linked"] >= 1 and summary["rejected_items"] == 0
     assert {"cs", "en", "ru"} <= set(summary["by_language"])
     assert all({"name", "type", "last_run_at", "last_status"} <= set(source) for source in summary["sources"])
     assert summary["stale_sources"] == []  # every demo source just ran
@@ -129,3 +129,27 @@ def test_demo_delivers_the_open_issues_notices_once(demo_db):
     again = careloop("notices", "send", "--config", "examples/careloop.yaml", env={"CARELOOP_DATABASE_URL": url})
     assert again.stdout.startswith("0 sent")
     assert stats(url)["notices_by_status"] == summary["notices_by_status"]
+
+
+def test_demo_surveys_answer_over_http_and_a_second_demo_changes_nothing(demo_db):
+    url, output = demo_db
+    found = re.search(r"surveys: (\d+) e-mailed to the local SMTP sink; (\d+) answered by following their\s+one-click "
+                      r"links over HTTP \((\d+) with a comment\); (\d+) follow-ups", output)
+    assert found, output
+    sent, answered, commented, follow_ups = map(int, found.groups())
+    assert sent > 50 and 0 < answered < sent and commented > 0 and follow_ups > 0
+    assert "skipped: policy" in output and "skipped: consent" in output  # notices went out first: the one policy
+    summary = stats(url)
+    assert summary["surveys_by_status"]["sent"] == sent and summary["surveys_by_status"]["answered"] == answered
+    assert set(summary["surveys_by_status"]) == {"queued", "claimed", "sent", "failed", "uncertain", "skipped_policy",
+                                                 "skipped_consent", "skipped_unsubscribed", "answered"}
+    env = {"CARELOOP_DATABASE_URL": url}
+    before = json.loads(careloop("kpi", "--json", "--config", "examples/careloop.yaml", env=env).stdout)
+    assert set(before) == {"csat", "nps", "ces", "response_rate", "first_response_time_median_s",
+                           "average_response_time_s", "fcr", "sla"}
+    assert before["csat"] is not None and before["nps"] is not None and before["ces"] is not None
+    assert before["response_rate"] == round(100 * answered / sent, 2)
+    again = careloop("demo", env={**env, "CARELOOP_PROGRESS_SECONDS": "0"}).stdout
+    assert "surveys: 0 e-mailed" in again and "csat-demo: sent already, nothing new" in again
+    assert json.loads(careloop("kpi", "--json", "--config", "examples/careloop.yaml", env=env).stdout) == before
+    assert stats(url)["surveys_by_status"] == summary["surveys_by_status"]

@@ -14,6 +14,7 @@ import httpx
 
 from careloop.config import Config, WebhookSettings
 from careloop.errors import PermanentError, TemporaryError
+from careloop.logs import remember_secret
 from careloop.signing import HEADER, signature
 
 from .base import Channel, ChannelConfigError, DeliveryUncertain, Message
@@ -56,6 +57,7 @@ class WebhookChannel(Channel):
         headers = {"content-type": "application/json; charset=utf-8", "user-agent": "careloop"}
         if settings.format == "generic":
             secret = os.environ.get(settings.secret_env or "")
+            remember_secret(secret)
             if not secret:
                 raise ChannelConfigError(f"webhook {name!r}: set {settings.secret_env} to its signing secret")
             headers[HEADER] = signature(secret, body)

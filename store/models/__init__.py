@@ -2,22 +2,24 @@
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .contacts import Contact, ContactHandle, Suppression
 from .coordination import StoreLock, WorkClaim
-from .listening import Mention, MentionRevision, Run, Source
+from .listening import Mention, MentionRevision, RejectedItem, Run, Source
 from .notices import (CAMPAIGN_STATUSES, ISSUE_STATUSES, POSSIBLE_ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign,
                       PossibleIssue)
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
-from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
+from .replies import DRAFT_STATUSES, Draft, DraftEvent, InboxSession, LoginFailure, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import MentionEmbedding, SentimentScore, TextEmbedding
+from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
-    "Mention", "MentionRevision", "Run", "Source",
-    "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
+    "Mention", "MentionRevision", "RejectedItem", "Run", "Source",
+    "DRAFT_STATUSES", "Draft", "DraftEvent", "InboxSession", "LoginFailure", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
     "MentionEmbedding", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "POSSIBLE_ISSUE_STATUSES", "PossibleIssue",
+    "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]

@@ -99,9 +99,26 @@ class Run(Base):
     stage: Mapped[str] = mapped_column(String(40), default="ingest")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(20), default="running")  # ok | warning | failed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | warning | failed | interrupted
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     stored: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     duplicates_linked: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
+    # Touched while the run works: a running row whose heartbeat stopped belongs to a killed process.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RejectedItem(Base):
+    """An item a source delivered that could not be stored, and why; the rest of its run was stored. One row per
+    (source, external id): a later run rejecting it again refreshes the reason instead of adding a row."""
+
+    __tablename__ = "rejected_items"
+    __table_args__ = (UniqueConstraint("source_name", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: old runs are pruned, the record stays
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

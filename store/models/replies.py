@@ -8,7 +8,7 @@ from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
 
 DRAFT_STATUSES = ("pending", "approved", "rejected", "escalated", "sent", "failed", "no_reply_needed")
-DRAFT_KINDS = ("reply", "follow_up")  # the surveys issue adds survey_follow_up
+DRAFT_KINDS = ("reply", "follow_up", "survey_follow_up")
 
 
 class Draft(Base):
@@ -21,7 +21,9 @@ class Draft(Base):
     __table_args__ = (UniqueConstraint("mention_id", "kind", "campaign"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    # None for a survey_follow_up: it answers a survey answer (an e-mail to the contact), not a mention
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
+    survey_answer_id: Mapped[int | None] = mapped_column(ForeignKey("survey_answers.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="reply")
     campaign: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(20), index=True)  # one of DRAFT_STATUSES
@@ -29,6 +31,7 @@ class Draft(Base):
     template: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str | None] = mapped_column(String(300))  # drafts sent as e-mail (survey follow-ups)
     # Quality checks that failed ("over 280 characters for reddit", "link not allowed: …"): shown, not hidden.
     check_failures: Mapped[list] = mapped_column(JSONType, default=list)
     # Offered beside the draft: "articles" (top knowledge-base matches with scores) and "answered_before" (an
@@ -44,7 +47,7 @@ class Draft(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
 
-    mention: Mapped[Mention] = relationship()
+    mention: Mapped[Mention | None] = relationship()
 
 
 # The queue's order (status, highest priority first, then oldest) read straight off the index: with priority
@@ -59,7 +62,7 @@ class DraftEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
-    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    mention_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))  # user name, or "careloop" for the flows
     action: Mapped[str] = mapped_column(String(30))  # drafted, edited, approved, rejected, escalated, sent, failed …
@@ -81,6 +84,31 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320))  # where a manager's test notice goes
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InboxSession(Base):
+    """A signed-in browser: the cookie carries the token, this row only its hash. Logging out deletes the row;
+    a password change or disabling the user deletes all of theirs, so an old cookie replayed later gets nothing."""
+
+    __tablename__ = "inbox_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """A failed (or still running) inbox login, counted per user name and per client address to throttle password
+    guessing across every worker process. Deleted on a successful login; rows older than the window are swept."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_name_at", "name", "at"), Index("ix_login_failures_client_at", "client", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))  # as typed, trimmed and lower-cased
+    client: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SentimentCorrection(Base):

@@ -126,7 +126,7 @@ def test_next_run_asks_only_for_what_is_new(reddit, credentials, connector):
     assert len(first.mentions) == 6
     assert second.mentions == [] and second.cursor == first.cursor
     assert [mention.external_id for mention in third.mentions] == ["t3_newone"]
-    assert third.cursor["queries"]["search:all:PRAW"]["seen"] == ["t3_newone"]
+    assert list(third.cursor["queries"]["search:all:PRAW"]["recent"]) == ["t3_newone"]
 
 
 def test_first_run_backfills_only_the_configured_window(reddit, credentials, connector):
@@ -204,7 +204,7 @@ def test_failing_query_keeps_its_cursor_while_the_others_advance(reddit, credent
 
     assert [mention.external_id for mention in result.mentions] == ["t3_praw1"]
     assert result.cursor["queries"]['search:all:Slack OR "Slack Technologies"'] == {"created_utc": 1.0, "seen": []}
-    assert "t3_praw1" in result.cursor["queries"]["search:all:PRAW"]["seen"]
+    assert "t3_praw1" in result.cursor["queries"]["search:all:PRAW"]["recent"]
     assert len(result.problems) == 1 and "HTTP 429" in result.problems[0] and "Slack" in result.problems[0]
 
 
@@ -231,7 +231,7 @@ def test_rate_limit_outlasting_the_budget_fails_the_run_and_the_next_run_resumes
         mention = session.scalar(select(Mention))
         assert (mention.external_id, mention.brand, mention.source_type) == ("t3_n1", "Nokia", "reddit")
         assert mention.extra["subreddit"] == "redditdev" and mention.url.startswith("https://www.reddit.com/r/redditdev/")
-        assert session.scalar(select(Source)).cursor["queries"]["search:all:Nokia"]["seen"] == ["t3_n1"]
+        assert session.scalar(select(Source)).cursor["queries"]["search:all:Nokia"]["recent"].keys() == {"t3_n1"}
 
 
 @pytest.mark.parametrize("missing", ["REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET", "REDDIT_USER_AGENT"])
@@ -321,4 +321,21 @@ def test_a_thread_removed_since_the_search_keeps_the_hit_and_says_so(reddit, cre
 
     assert [mention.external_id for mention in result.mentions] == ["t3_gone"]
     assert result.problems == ["not found while reading the comments of t3_gone: check the subreddit name or the id"]
-    assert result.cursor["queries"]["search:all:PRAW"]["seen"] == ["t3_gone"]
+    assert result.cursor["queries"]["search:all:PRAW"]["recent"].keys() == {"t3_gone"}
+
+
+def test_a_post_search_indexes_late_under_an_older_time_is_still_found(reddit, credentials, connector):
+    """Reddit search may list a post hours after it was made: it arrives below the newest one the last run saw.
+    Each run re-reads the overlap window (default 2h) and returns only what it had not seen."""
+    earlier, newest = post("earlier", 600), post("newest", 60)
+    late, fresh = post("late", 1800), post("fresh", 30)  # `late` was made 30 minutes ago but is listed only now
+    reddit.add("GET", "/r/all/search/", SEARCH, body=listing([newest, earlier]))
+    reddit.add("GET", "/r/all/search/", SEARCH, body=listing([fresh, newest, earlier, late]))
+    source = source_for(reddit, thread_comments=False)
+
+    first = connector.fetch(source, {}, [PRAW])
+    second = connector.fetch(source, first.cursor, [PRAW])
+
+    assert [mention.external_id for mention in first.mentions] == ["t3_newest", "t3_earlier"]
+    assert [mention.external_id for mention in second.mentions] == ["t3_fresh", "t3_late"]
+    assert second.cursor["queries"]["search:all:PRAW"]["recent"].keys() == {"t3_fresh", "t3_newest", "t3_earlier", "t3_late"}

@@ -108,11 +108,11 @@ def test_a_failing_draft_is_kept_in_the_queue_with_its_reasons(engine, config):
         add_mention(session, "Nokia support never answers", sentiment="negative", author="{{ 7*7 }}")
         add_mention(session, "Nokia, warum startet mein Handy neu?", sentiment="negative", language="de")
     with session_scope(engine) as session:
-        assert draft_mentions(session, config)["flagged"] == 2
+        assert draft_mentions(session, config)["flagged"] == 1
     with session_scope(engine) as session:
         drafts = drafts_by_text(session)
-        injected = drafts["Nokia support never answers"]
-        assert injected.status == "pending" and "Hi {{ 7*7 }}," in injected.text
-        assert injected.check_failures == ["unrendered template syntax ({{, {% or #}) left in the reply"]
+        injected = drafts["Nokia support never answers"]  # a name that is template syntax is not repeated
+        assert injected.status == "pending" and injected.text.startswith("Hi there,") and "7*7" not in injected.text
+        assert injected.check_failures == []
         german = drafts["Nokia, warum startet mein Handy neu?"]
         assert german.language == "en" and german.check_failures == ["no reply templates in 'de': drafted in 'en'"]

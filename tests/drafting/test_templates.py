@@ -54,10 +54,10 @@ def test_every_bundled_template_renders_a_clean_signed_reply(config, language, k
 
 @pytest.mark.parametrize("author", ["{{ 7*7 }}", "{% for x in ().__class__.__base__.__subclasses__() %}{% endfor %}",
                                     "{{ cycler.__init__.__globals__.os.popen('id').read() }}"])
-def test_template_syntax_in_an_author_name_is_printed_as_text_and_flagged(config, author):
+def test_template_syntax_in_an_author_name_is_never_evaluated_nor_repeated(config, author):
     text = render(BUNDLED_TEMPLATES, "en/praise.j2", context_for(facts(config), author, config, "en"))
-    assert author[:60] in text and "49" not in text
-    assert any(problem.blocks_approval for problem in problems_in(text, "reddit", config.replies))
+    assert text.startswith("Hi there,") and author[:20] not in text and "49" not in text
+    assert not problems_in(text, "reddit", config.replies)
 
 
 def test_sandbox_stops_a_template_from_reaching_python_internals(config, tmp_path):
@@ -76,5 +76,5 @@ def test_checks_name_every_problem(config):
     assert "link not on the allow-list: https://evil.example/x" in found
     assert not any("hmd.com" in message for message in found)
     too_long = problems_in("Hi Jo,\n" + "x" * 400, "googleplay", config.replies)
-    assert [p.message for p in too_long] == ["407 characters: over the 350 allowed on googleplay"]
+    assert [(p.message, p.blocks_approval) for p in too_long] == [("407 characters: over the 350 allowed on googleplay", True)]
     assert any("unrendered" in p.message for p in problems_in("Hi {{ author }},", "reddit", config.replies))

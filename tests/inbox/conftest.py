@@ -102,7 +102,8 @@ class LiveServer:
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        # proxy_headers off, as `careloop serve` runs it: X-Forwarded-For counts only where the operator says so
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 15
@@ -159,3 +160,19 @@ def client_for(served):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def browser_page(sqlite_engine, chromium):
+    """(page, seeded): a Chromium page on the seeded inbox (SQLite), for the browser tests of this folder."""
+    seeded = seed(sqlite_engine)
+    server = LiveServer(create_app(sqlite_engine, session_secret="browser-test-" + "z" * 32))
+    context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        yield page, seeded
+    finally:
+        context.close()
+        server.close()

@@ -7,27 +7,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from inbox import create_app
 from store.db import session_scope
 from store.models import Draft
 
-from .conftest import HOSTILE_TEXT, PASSWORD, LiveServer, seed
+from .conftest import HOSTILE_TEXT, PASSWORD
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "inbox-queue.png"
-@pytest.fixture
-def browser_page(sqlite_engine, chromium):
-    seeded = seed(sqlite_engine)
-    server = LiveServer(create_app(sqlite_engine, session_secret="browser-test-" + "z" * 32))
-    context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        yield page, seeded
-    finally:
-        context.close()
-        server.close()
 
 
 def _statuses(engine) -> dict[int, Draft]:

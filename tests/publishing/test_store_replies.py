@@ -138,7 +138,7 @@ def test_a_review_deleted_meanwhile_fails_the_reply_with_the_reason(engine, conf
 
 
 def test_a_reply_longer_than_google_play_takes_cannot_be_approved(engine, config):
-    with pytest.raises(DecisionError, match="351 characters: googleplay takes at most 350"):
+    with pytest.raises(DecisionError, match="351 characters: over the 350 allowed on googleplay"):
         with session_scope(engine) as session:
             mention = add_mention(session, "Restarts", sentiment="negative", rating=1, source="nokia-care-android",
                                   source_type="googleplay", external_id="gp:long")

@@ -44,6 +44,7 @@ def config(reports_config, smtp_sink, http_server, monkeypatch):
         alerts={"subscribers": ["oncall@example.com"], "webhooks": ["status", "slack"], "min_count": 3})
 
 
+@pytest.mark.browser  # it opens the shared Chromium: run with the browser tests, last (tests/conftest.py)
 def test_weekly_digest_email_as_received(sqlite_engine, config, smtp_sink, chromium, tmp_path):
     with session_scope(sqlite_engine) as session:
         seed(session)

@@ -119,7 +119,9 @@ def test_first_response_time_median_and_absent_kpis(figures_for):
     assert kpis["first_response_time_median_s"] == {"current": pytest.approx(7200, abs=1),
                                                     "previous": pytest.approx(14400, abs=1),
                                                     "change": pytest.approx(-7200, abs=1)}
-    assert all(kpis[key] is None for key in ("csat", "nps", "ces", "sla_pct"))
+    assert all(kpis[key] is None for key in ("csat", "nps", "ces"))  # no survey answers: absent, not 0
+    # every reply within the normal 24 h target (priority 0), this week and the one before
+    assert kpis["sla_pct"] == {"current": 100.0, "previous": 100.0, "change": 0.0}
 
 
 def test_time_zone_moves_mentions_across_midnight(figures_for):

@@ -50,11 +50,14 @@ function setUpMention() {
   const text = document.querySelector("form.editor textarea");
   const approve = document.getElementById("approve");
   if (text && approve) {
-    const original = text.value;
-    text.addEventListener("input", () => {
+    // The draft as drafted: the editor may open with the agent's refused edit instead (see inbox/pages.py).
+    const original = text.dataset.original;
+    const guard = () => {
       approve.disabled = text.value !== original;
       approve.title = approve.disabled ? "You changed the text: use Edit & approve" : "";
-    });
+    };
+    text.addEventListener("input", guard);
+    guard();
   }
 
   const copyOpen = document.getElementById("copy-open");
