@@ -130,6 +130,7 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     _run(config)
+    _demo_store_replies(config)
     _demo_notices(config)
     _demo_surveys(config)
     _demo_digests(config, url)
@@ -143,6 +144,14 @@ def demo(fresh: bool = typer.Option(False, "--fresh", help="start from an empty 
     for login in (credentials, manager):
         if login:
             console.print(f"demo login (shown only this once): {login[0]} / {login[1]}", highlight=False, markup=False)
+
+
+def _demo_store_replies(config) -> None:
+    from publishing.demo import run_demo_store_replies
+
+    result = run_demo_store_replies(open_store(config), config)
+    console.print(f"store replies: {result['approved']} approved by the demo agent, {result['published']['sent']} "
+                  f"posted to the loopback Google Play and App Store Connect APIs", highlight=False)
 
 
 def _demo_notices(config) -> None:

@@ -6,6 +6,8 @@ from .base import (
     Connector,
     ConnectorAuthError,
     ConnectorError,
+    ConnectorNotFound,
+    ConnectorUnavailable,
     FetchedMention,
     FetchResult,
     ReplyingConnector,
@@ -15,6 +17,7 @@ from .base import (
 )
 
 __all__ = [
-    "Connector", "ConnectorAuthError", "ConnectorError", "FetchedMention", "FetchResult",
+    "Connector", "ConnectorAuthError", "ConnectorError", "ConnectorNotFound", "ConnectorUnavailable",
+    "FetchedMention", "FetchResult",
     "ReplyingConnector", "connector_types", "get_connector", "register",
 ]

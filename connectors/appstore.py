@@ -1,5 +1,8 @@
-"""App Store customer reviews: Apple's public feed per app and country, newest first, 50 per page,
-at most 10 pages. No credentials. JSON (`…/json`) and Atom (`…/xml`) are both understood."""
+"""App Store customer reviews. With the team's App Store Connect API key configured (options.key_id,
+options.issuer_id, the .p8 key in the environment) they are read, and answered, through App Store Connect
+(connectors/appstore_connect.py). Without it: Apple's public feed per app and country, newest first, 50 per page,
+at most 10 pages, read-only (its ids are not App Store Connect's, and it shows no developer replies).
+JSON (`…/json`) and Atom (`…/xml`) feeds are both understood."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -7,9 +10,10 @@ from xml.etree.ElementTree import Element
 
 from careloop.config import Brand, SourceConfig
 
+from . import appstore_connect
 from .base import ConnectorError, FetchedMention, FetchResult, register
 from .text import safe_url
-from .reviews import collect_new, fetch, from_iso, load_json, load_xml, option, require_brand, stars
+from .reviews import collect_new, collect_new_and_first_page, fetch, from_iso, load_json, load_xml, option, require_brand, stars
 
 APPLE = "https://itunes.apple.com"
 MAX_PAGES = 10  # Apple serves no more than 10 pages (500 reviews)
@@ -98,8 +102,22 @@ def _reviews_url(app_id: str, country: str) -> str:
 
 @register("appstore")
 class AppStoreConnector:
+    def can_reply(self, source: SourceConfig) -> bool:
+        return appstore_connect.configured(source)
+
+    def reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str:
+        if not self.can_reply(source):
+            raise ConnectorError(source.name, "replies need App Store Connect: set options.key_id, options.issuer_id "
+                                              f"and the .p8 key in {appstore_connect.DEFAULT_KEY_ENV} (or options.key_env)")
+        return appstore_connect.reply(source, mention_external_id, text)
+
+    def find_own_reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str | None:
+        return appstore_connect.find_own_reply(source, mention_external_id, text)
+
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         require_brand(source)
+        if source.path is None and self.can_reply(source):
+            return self._connect(source, cursor)
         if source.path is not None:
             # A saved page (demo, or a feed fetched by other means): read whole, same cursor rules.
             document = fetch(source, str(source.path), cursor.get("validators", {}))
@@ -135,3 +153,11 @@ class AppStoreConnector:
                 yield found
 
         return first, read()
+
+    def _connect(self, source: SourceConfig, cursor: dict[str, Any]) -> FetchResult:
+        """New reviews since the cursor, and the whole newest page again: its developer replies may have changed."""
+        app_id, country = _app(source)
+        pages = appstore_connect.pages(source, app_id, _reviews_url(app_id, country),
+                                       min(int(source.options.get("pages", MAX_PAGES)), MAX_PAGES))
+        mentions, newest, problems = collect_new_and_first_page(source, pages, cursor.get("newest"))
+        return FetchResult(mentions, {"newest": newest}, problems)

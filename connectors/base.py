@@ -43,7 +43,10 @@ class FetchResult:
 
 
 class ConnectorError(Exception):
-    """A source could not be fetched. The message names the source and says what to do."""
+    """A source could not be fetched (or replied to). The message names the source and says what to do.
+    `retryable` as in careloop.errors: the outbox retries a reply only when the error says it may succeed later."""
+
+    retryable = False
 
     def __init__(self, source: str, message: str):
         message = redact(message)  # the message is logged, stored in the run log and shown in stats
@@ -57,6 +60,16 @@ class ConnectorError(Exception):
 
 class ConnectorAuthError(ConnectorError):
     """Credentials are missing or rejected."""
+
+
+class ConnectorUnavailable(ConnectorError):
+    """The platform cannot answer now (rate limit, 5xx, timeout): the same call may succeed later."""
+
+    retryable = True
+
+
+class ConnectorNotFound(ConnectorError):
+    """The thing asked for is not there (a review deleted meanwhile)."""
 
 
 class Deadline:
@@ -114,6 +127,12 @@ class ReplyingConnector(Connector, Protocol):
     def reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str:
         """Publish `text` as a reply; returns the platform's id of the reply."""
 
+    def find_own_reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str | None:
+        """The id of our reply with `text` if the platform already shows it (after an interrupted send)."""
+
+    # Optional: `can_reply(source) -> bool` (a source may be read in a mode that cannot reply, e.g. the App Store's
+    # public feed). Each platform's length limit is replies.length_limits (careloop/config.py), checked at approval.
+
 
 _REGISTRY: dict[str, Callable[[], Connector]] = {}
 
@@ -153,5 +172,5 @@ def _load_builtin() -> None:
     import connectors
 
     for module in pkgutil.iter_modules(connectors.__path__):
-        if module.name not in {"base", "http"} and not module.name.startswith("_"):
+        if module.name not in {"api", "base", "http"} and not module.name.startswith("_"):
             importlib.import_module(f"connectors.{module.name}")

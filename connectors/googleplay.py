@@ -1,8 +1,10 @@
 """Google Play reviews through the publisher's Google Play Developer API (`reviews.list`), signed in
-as a service account the app's Play Console account has invited.
+as a service account the app's Play Console account has invited; replies through `reviews.reply`
+(the service account needs the "Reply to reviews" permission).
 
 The API returns only reviews with text created or edited in the last 7 days, newest first: run it
 at least daily (hourly is well within the quota). Edited reviews come back with a newer time.
+A review has at most one developer reply: `reviews.reply` posts it or overwrites it.
 """
 from __future__ import annotations
 
@@ -14,22 +16,30 @@ from urllib.parse import quote
 
 from careloop.config import Brand, SourceConfig
 
+from .api import call, own_reply
 from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
-from .reviews import collect_new, fetch, from_unix, load_json, option, require_brand, secret, stars
+from .reviews import collect_new, collect_new_and_first_page, fetch, from_unix, load_json, option, require_brand, secret, stars
 
 API = "https://androidpublisher.googleapis.com"
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 DEFAULT_CREDENTIALS_ENV = "GOOGLE_PLAY_SERVICE_ACCOUNT"
 MAX_PAGES = 10  # 100 reviews a page: a week of reviews for all but the largest apps
+REPLY_MAX_CHARS = 350  # reviews.reply: "Replies of more than approximately 350 characters will be rejected"
+# (the same limit refuses approval: replies.length_limits in careloop.yaml; this guards a send that bypassed it)
+
+
+def _comment(review: dict, kind: str) -> dict | None:
+    """The review's `userComment` or `developerComment` (a review holds at most one of each)."""
+    comments = [comment for comment in review.get("comments") or [] if isinstance(comment, dict)]
+    return next((comment[kind] for comment in comments if isinstance(comment.get(kind), dict)), None)
 
 
 def review_to_mention(review: dict, package: str) -> FetchedMention | None:
-    comments = [comment for comment in review.get("comments") or [] if isinstance(comment, dict)]
-    user = next((comment["userComment"] for comment in comments if isinstance(comment.get("userComment"), dict)), None)
+    user = _comment(review, "userComment")
     review_id = review.get("reviewId")
     if user is None or not isinstance(review_id, str) or not review_id:
         return None
-    reply = next((comment["developerComment"] for comment in comments if isinstance(comment.get("developerComment"), dict)), {})
+    reply = _comment(review, "developerComment") or {}
     # A review written with a title arrives as "title<TAB>body"; without one, as "<TAB>body".
     text = str(user.get("text") or "")
     title, _, body = text.partition("\t") if "\t" in text else ("", "", text)
@@ -100,9 +110,11 @@ class GooglePlayConnector:
                 return FetchResult([], cursor)
             pages = iter([parse_page(source, document.content, str(source.path), package)[0]])
             validators = document.cursor
+            mentions, newest, problems = collect_new(source, pages, cursor.get("newest"))
         else:
-            pages, validators = self._pages(source, package), {}
-        mentions, newest, problems = collect_new(source, pages, cursor.get("newest"))
+            # The newest page whole: a developer reply written or edited in Play Console does not move the review.
+            mentions, newest, problems = collect_new_and_first_page(source, self._pages(source, package), cursor.get("newest"))
+            validators = {}
         return FetchResult(mentions, {"newest": newest, "validators": validators}, problems)
 
     def _pages(self, source: SourceConfig, package: str) -> Iterator[list[FetchedMention]]:
@@ -118,3 +130,26 @@ class GooglePlayConnector:
             yield mentions
             if not page_token:
                 return
+
+    def reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str:
+        """Post `text` as the developer reply to review `mention_external_id`; returns "<review id>:reply" (Play has no
+        id for a reply: a review has one). A 5xx or timeout may have posted it: the outbox asks find_own_reply first."""
+        if len(text) > REPLY_MAX_CHARS:
+            raise ConnectorError(source.name, f"the reply has {len(text)} characters; Google Play takes at most {REPLY_MAX_CHARS}")
+        env, token = access_token(source)
+        call(source, "POST", f"{self._review_url(source, mention_external_id)}:reply", token,
+             credentials=f"{env} (and its \"Reply to reviews\" permission)", body={"replyText": text})
+        return f"{mention_external_id}:reply"
+
+    def find_own_reply(self, source: SourceConfig, mention_external_id: str, text: str) -> str | None:
+        """Read the review back (`reviews.get`): our reply if it shows `text`, None if it has no developer reply.
+        A different reply is someone's answer in Play Console: refused rather than overwritten."""
+        env, token = access_token(source)
+        review = call(source, "GET", self._review_url(source, mention_external_id), token, credentials=env) or {}
+        current = str((_comment(review, "developerComment") or {}).get("text") or "")
+        return own_reply(source, mention_external_id, current, text, f"{mention_external_id}:reply", "Play Console")
+
+    @staticmethod
+    def _review_url(source: SourceConfig, review_id: str) -> str:
+        package = option(source, "package_name")
+        return f"{(source.url or API).rstrip('/')}/androidpublisher/v3/applications/{quote(package, safe='')}/reviews/{quote(review_id, safe='')}"

@@ -117,6 +117,23 @@ def collect_new(source: SourceConfig, pages: Iterator[list[FetchedMention]], new
     return found, max(times).isoformat() if times else newest, []
 
 
+def collect_new_and_first_page(source: SourceConfig, pages: Iterator[list[FetchedMention]],
+                               newest: str | None) -> tuple[list[FetchedMention], str | None, list[str]]:
+    """collect_new, plus the rest of the newest page read again: the developer replies shown with those reviews
+    may have been written or edited on the platform since (the store APIs; their replies do not move a review's time)."""
+    first_page: list[FetchedMention] = []
+
+    def remembering() -> Iterator[list[FetchedMention]]:
+        for number, page in enumerate(pages):
+            if number == 0:
+                first_page.extend(page)
+            yield page
+
+    found, newest, problems = collect_new(source, remembering(), newest)
+    new = {mention.external_id for mention in found}
+    return found + [mention for mention in first_page if mention.external_id not in new], newest, problems
+
+
 def lines(value: str | None) -> list[str]:
     """Non-empty lines of a free-text list field, without the bullets people type ("- rychlé dodání")."""
     return [stripped for line in (value or "").splitlines() if (stripped := line.strip().lstrip("-–•*+ ").strip())]

@@ -53,7 +53,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     before = draft.text
     if new_text != before:
         record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
-    channel, status = _delivery(mention.source_type)
+    channel, status = _delivery(_connector(mention.source_type), mention, config)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="reply", channel=channel, draft_id=draft.id, status=status, attempts=0,
@@ -208,12 +208,19 @@ def _problems(text: str, source_type: str, config: Config | None) -> list[Proble
     return problems_in(text, source_type, config.replies) if config is not None else blocking_problems(text, source_type)
 
 
-def _delivery(source_type: str) -> tuple[str, str]:
-    """(outbox channel, status): posted by the publisher when the source's connector can reply, else by hand."""
+def _connector(source_type: str) -> object | None:
     try:
-        connector = get_connector(source_type)
+        return get_connector(source_type)
     except KeyError:
+        return None
+
+
+def _delivery(connector: object | None, mention: Mention, config: Config | None) -> tuple[str, str]:
+    """(outbox channel, status): posted by the publisher when the source's connector can reply (and the source is
+    read in a mode that can: `can_reply`, e.g. App Store Connect rather than the public feed), else by hand."""
+    if not (callable(getattr(connector, "reply", None)) and callable(getattr(connector, "find_own_reply", None))):
         return "manual", "manual"
-    if callable(getattr(connector, "reply", None)) and callable(getattr(connector, "find_own_reply", None)):
-        return source_type, "queued"
-    return "manual", "manual"
+    source = next((source for source in config.sources if source.name == mention.source.name), None) if config else None
+    if source is not None and callable(getattr(connector, "can_reply", None)) and not connector.can_reply(source):
+        return "manual", "manual"
+    return mention.source_type, "queued"

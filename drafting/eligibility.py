@@ -15,6 +15,17 @@ def is_brand_account(author: str | None, replies: RepliesConfig) -> bool:
 
 
 NOT_ABOUT_US = "not about us"  # the reason's prefix: the inbox filters on it
+ALREADY_ANSWERED = "already answered"  # the reason's prefix for every source that shows the brand's reply
+
+# Where connectors keep the brand's public answer that the platform shows beside a review (connectors/*.py):
+# Play and App Store developer replies, the shop's reaction on Heureka.
+PLATFORM_REPLY_FIELDS = {"developer_reply": "the developer's reply on the store", "shop_reaction": "the shop's reaction"}
+
+
+def platform_answer(mention: Mention) -> str | None:
+    """What already answers the review on its platform, if anything does (read when the review was fetched)."""
+    extra = mention.extra or {}
+    return next((label for key, label in PLATFORM_REPLY_FIELDS.items() if str(extra.get(key) or "").strip()), None)
 
 
 def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answered_by: str | None,
@@ -30,7 +41,9 @@ def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answ
     if published is not None and now - published > timedelta(days=replies.max_age_days):
         return f"older than {replies.max_age_days} days (replies.max_age_days)"
     if answered_by:
-        return f"already answered in the thread by {answered_by}"
+        return f"{ALREADY_ANSWERED} in the thread by {answered_by}"
+    if (answer := platform_answer(mention)) is not None:
+        return f"{ALREADY_ANSWERED}: {answer}"
     if facts.known_issue or facts.question or facts.sentiment == "negative":
         return None
     if facts.rating is not None and facts.rating <= 2:

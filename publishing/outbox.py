@@ -9,8 +9,8 @@ Queue (inside the caller's transaction; commits nothing):
     enqueue_many(session, rows: list[dict]) -> int              # the same, in bulk; returns how many were new
   `key` names the logical message ("notice:<issue>:<stage>:<contact>", "digest:<brand>:<day>:<address>");
   `kind` what it is (reply, follow_up, notice, digest, alert, test …); `channel` how it leaves (email, webhook,
-  reddit, manual); `consent_kind` (service, survey, marketing) marks a message to a customer, which the contact
-  policy counts (contacts/policy.py decides queued vs skipped_*); staff messages (digests, alerts) leave it None.
+  reddit, googleplay, appstore, manual); `consent_kind` (service, survey, marketing) marks a message to a customer,
+  which the contact policy counts (contacts/policy.py decides queued vs skipped_*); staff messages (digests, alerts) leave it None.
   Payload schemas: publishing/channels/email.py, webhook.py, reply.py.
 
 Deliver (what flows call; commits as it goes):

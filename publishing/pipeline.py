@@ -1,10 +1,11 @@
 """Publishing approved replies: the outbox (publishing/outbox.py) delivers rows of kind reply and follow_up
-through the reply channel of their source type (Reddit). A reply that no API can post waits as "manual" for an
-agent to copy and mark as sent.
+through the reply channel of their source type (Reddit, Google Play, App Store Connect). A reply that no API can
+post waits as "manual" for an agent to copy and mark as sent.
 
 A claim is committed before anything is sent, and the start of the send too. If the process dies after the send
 began, the row stays `claimed`; once its lease is over, the next run asks the platform whether this account's reply
-is already in the thread (`find_sent`): found, it is only marked sent; not found, it is sent. The same check runs
+is already there (`find_sent`: the Reddit thread, the review's developer reply): found, it is only marked sent; not
+found, it is sent. The same check runs
 before a retry of a failed send, since a send that failed on a 5xx may have posted anyway.
 """
 from __future__ import annotations

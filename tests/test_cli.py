@@ -42,6 +42,11 @@ def test_demo_prints_mentions_per_source_and_language(demo_db):
     assert "database: sqlite:///" in output
 
 
+def test_demo_posts_one_approved_play_and_app_store_reply_to_the_loopback_store_apis(demo_db):
+    _, output = demo_db
+    assert "store replies: 2 approved by the demo agent, 2 posted" in output
+
+
 def test_stats_json_has_the_documented_keys(demo_db):
     summary = stats(demo_db[0])
     for key in ("mentions", "duplicates_linked", "by_source_type", "by_language", "by_brand", "rated", "rejected_items", "sources",

@@ -1,6 +1,6 @@
 """Channels: how outgoing messages leave careloop. `Channels(config)` builds those a delivery run needs on first
-use: `email` (SMTP), `webhook`, and a reply channel per source type that can reply (`reddit`). Tests pass their
-own (`RecordingChannel`) by name. The API is described in publishing/outbox.py."""
+use: `email` (SMTP), `webhook`, and a reply channel per source type that can reply (`reddit`, `googleplay`,
+`appstore`). Tests pass their own (`RecordingChannel`) by name. The API is described in publishing/outbox.py."""
 from __future__ import annotations
 
 from typing import Callable, Mapping

@@ -1,10 +1,10 @@
-"""Replies in public threads through the source's connector (Reddit today): the first channel."""
+"""Replies in public threads and under reviews through the source's connector (Reddit, Google Play, App Store)."""
 from __future__ import annotations
 
 from typing import Callable
 
 from careloop.config import Config
-from careloop.errors import PermanentError
+from careloop.errors import PermanentError, TemporaryError, is_retryable
 from connectors import ConnectorError, get_connector
 
 from .base import Channel, Message
@@ -12,7 +12,9 @@ from .base import Channel, Message
 
 class ReplyChannel(Channel):
     """Payload: source, source_type, mention_external_id, text. The channel is named after the source type.
-    Finds what it sent (the account's own reply in the thread), so an interrupted send is checked, not guessed."""
+    Finds what it sent (the account's own reply in the thread, the review's developer reply), so an interrupted
+    send is checked, not guessed. A platform that cannot answer now (429, 5xx) is retried; a refusal (credentials,
+    a deleted review, a locked thread) fails the reply for an agent to decide."""
 
     finds_sent = True
 
@@ -31,12 +33,16 @@ class ReplyChannel(Channel):
         payload = message.payload
         try:
             return self.connector.reply(self._source(message), payload["mention_external_id"], payload["text"])
-        except ConnectorError as error:  # refused by the platform (locked thread, credentials): an agent decides
-            raise PermanentError(f"{type(error).__name__}: {error}") from error
+        except ConnectorError as error:
+            raise _outbox_error(error) from error
 
     def find_sent(self, message: Message) -> str | None:
         payload = message.payload
         try:
             return self.connector.find_own_reply(self._source(message), payload["mention_external_id"], payload["text"])
         except ConnectorError as error:
-            raise PermanentError(f"{type(error).__name__}: {error}") from error
+            raise _outbox_error(error) from error
+
+
+def _outbox_error(error: ConnectorError) -> Exception:
+    return (TemporaryError if is_retryable(error) else PermanentError)(f"{type(error).__name__}: {error}")

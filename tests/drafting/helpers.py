@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from store.mentions import get_or_create_source
-from store.models import Mention, utcnow
+from store.models import Draft, Mention, utcnow
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "careloop.yaml"
 
@@ -40,3 +40,12 @@ def add_mention(session, text: str, *, source: str = "news", source_type: str = 
     session.add(mention)
     session.flush()
     return mention
+
+
+def add_draft(session, mention: Mention, text: str = "draft", *, priority: int = 1) -> int:
+    """A pending reply draft for `mention`, as drafting would leave it; returns its id."""
+    draft = Draft(mention_id=mention.id, kind="reply", campaign="", status="pending", text=text, priority=priority,
+                  check_failures=[], created_at=utcnow(), updated_at=utcnow())
+    session.add(draft)
+    session.flush()
+    return draft.id

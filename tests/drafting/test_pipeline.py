@@ -67,6 +67,26 @@ def test_each_mention_gets_a_reply_or_the_reason_it_needs_none(engine, config):
             "pending": 4, "approved": 0, "rejected": 0, "escalated": 0, "sent": 0, "failed": 0, "no_reply_needed": 6}
 
 
+def test_reviews_the_brand_already_answered_on_their_platform_get_no_draft(engine, config):
+    """Heureka shows the shop's reaction, Play and App Store the developer's reply: answering again would be a
+    second public answer to the same review."""
+    with session_scope(engine) as session:
+        add_mention(session, "Kurýr nedorazil, objednávka stále nikde", language="cs", source="heureka-cz",
+                    source_type="heureka", rating=1, sentiment="negative", extra={"shop_reaction": "Omlouváme se, řešíme."})
+        add_mention(session, "App crashes after the update", source="play", source_type="googleplay", rating=1,
+                    sentiment="negative", extra={"developer_reply": "Fixed in 2.1.5, thanks!", "device": "G42"})
+        add_mention(session, "App crashes on login", source="play", source_type="googleplay", rating=1,
+                    sentiment="negative", extra={"developer_reply": "  ", "device": "G42"})
+    with session_scope(engine) as session:
+        draft_mentions(session, config)
+        drafts = drafts_by_text(session)
+        assert (drafts["Kurýr nedorazil, objednávka stále nikde"].status,
+                drafts["Kurýr nedorazil, objednávka stále nikde"].reason) == ("no_reply_needed", "already answered: the shop's reaction")
+        answered = drafts["App crashes after the update"]
+        assert (answered.status, answered.reason, answered.text) == ("no_reply_needed", "already answered: the developer's reply on the store", "")
+        assert drafts["App crashes on login"].status == "pending"  # an empty reply field answers nothing
+
+
 def test_running_again_drafts_nothing_twice_and_picks_up_newly_scored_mentions(engine, config):
     with session_scope(engine) as session:
         first = add_mention(session, "Nokia screen cracked on day one", sentiment="negative")

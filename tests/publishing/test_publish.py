@@ -18,6 +18,7 @@ from store.db import session_scope
 from store.models import Draft, OutboxMessage
 
 from tests.drafting.helpers import add_mention, demo_config
+from tests.publishing.crashes import Crash, crashing
 
 ACCOUNT = ("NokiaCare", "correct horse")
 NOTHING = {"sent": 0, "recovered": 0, "failed": 0, "retrying": 0, "uncertain": 0}
@@ -56,28 +57,6 @@ class FakeReddit(ReplayServer):
 
 def _json(body, status=200) -> Recorded:
     return Recorded(status, json.dumps(body).encode(), {"content-type": "application/json; charset=UTF-8"})
-
-
-class Crash(BaseException):
-    """The publisher process dying: not an error it could catch and record."""
-
-
-def crashing(when: str):
-    """A connector factory whose Reddit connector dies before or after posting."""
-    def connector_for(type_name):
-        real = get_connector(type_name)
-
-        class Dying:
-            find_own_reply = staticmethod(real.find_own_reply)
-
-            @staticmethod
-            def reply(*args):
-                if when == "before send":
-                    raise Crash
-                real.reply(*args)
-                raise Crash  # posted, but never marked
-        return Dying()
-    return connector_for
 
 
 @pytest.fixture
