@@ -12,21 +12,20 @@ from drafting import relabel
 from drafting.decisions import DecisionError
 from store.models import User
 
-from .actions import Agent, _committed
+from .actions import Agent
 from .queries import topic_names
 from .security import local_path
-from .web import database, flash
+from .web import RowId, committed, database, flash
 
 router = APIRouter()
 
 
-def _corrected(request: Request, session: Session, back: str, done: str, correct) -> RedirectResponse:
+async def _corrected(request: Request, session: Session, back: str, done: str, correct) -> RedirectResponse:
     if request.app.state.config is None:
         flash(request, "Corrections need the careloop.yaml the drafts were made with: start the inbox with --config.", "error")
         return RedirectResponse(back, status_code=303)
     try:
-        with _committed(session):
-            correct(request.app.state.config)
+        await committed(session, lambda: correct(request.app.state.config))
         flash(request, done)
     except DecisionError as exc:
         flash(request, str(exc), "error")
@@ -34,18 +33,18 @@ def _corrected(request: Request, session: Session, back: str, done: str, correct
 
 
 @router.post("/mentions/{mention_id}/topic")
-async def set_topic(request: Request, mention_id: int, topic: str = Form(""), next: str = Form("/"),
+async def set_topic(request: Request, mention_id: RowId, topic: str = Form(""), next: str = Form("/"),
                     user: User = Agent, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
-    return _corrected(request, session, back, f"Topic of mention #{mention_id} set to {topic}.",
+    return await _corrected(request, session, back, f"Topic of mention #{mention_id} set to {topic}.",
                       lambda config: relabel.set_topic(session, mention_id, user.name, topic, config, topic_names(config)))
 
 
 @router.post("/mentions/{mention_id}/relevance")
-async def mark_relevance(request: Request, mention_id: int, relevance: str = Form(""), next: str = Form("/"),
+async def mark_relevance(request: Request, mention_id: RowId, relevance: str = Form(""), next: str = Form("/"),
                          stay: str = Form(""), user: User = Agent, session: Session = Depends(database)):
     """From the queue (`n`) the agent stays in the queue; from the mention page, back to the mention."""
     back = local_path(next) if stay else f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     done = f"Mention #{mention_id} marked {'not about us' if relevance == 'not_about' else 'about us'}."
-    return _corrected(request, session, back, done,
+    return await _corrected(request, session, back, done,
                       lambda config: relabel.mark_relevance(session, mention_id, user.name, relevance, config))
