@@ -61,6 +61,7 @@ class StageSchedules(Strict):
     publish: str = "*/2 * * * *"
     notices: str = "*/5 * * * *"
     digests: str = "*/15 * * * *"  # alerts and whatever digest is due
+    relevance: str = "0 * * * *"  # retrains the per-brand relevance models on agents' decisions
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 

@@ -1,5 +1,5 @@
 """Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
-source's own `schedule`, plus the score, draft, publish, notices and digests stages, served by this process
+source's own `schedule`, plus the score, draft, publish, notices, digests and relevance stages, served by this process
 (`prefect.serve`).
 
 Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
@@ -14,6 +14,7 @@ from flows.draft_flow import draft_flow
 from flows.ingest_flow import ingest_flow
 from flows.notify_flow import notices_flow
 from flows.publish_flow import publish_flow
+from flows.relevance_flow import relevance_flow
 from flows.report_flow import digests_flow
 from flows.score_flow import score_flow
 
@@ -34,10 +35,10 @@ def source_deployments(config: Config) -> list:
         for source in config.sources if source.enabled
     ]
     for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow),
-                        ("digests", digests_flow)):
+                        ("digests", digests_flow), ("relevance", relevance_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "digests") else None,
+            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "digests", "relevance") else None,
         ))
     return deployments
 

@@ -7,14 +7,14 @@ from .notices import CAMPAIGN_STATUSES, ISSUE_STATUSES, IssueEvent, KnownIssueRe
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
-from .sentiment import MentionEmbedding, SentimentScore, TextEmbedding
+from .sentiment import MentionEmbedding, RelevanceFit, SentimentScore, TextEmbedding
 
 __all__ = [
     "Base", "JSONType", "UTCDateTime", "utcnow",
     "Mention", "MentionRevision", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
-    "MentionEmbedding", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
+    "MentionEmbedding", "RelevanceFit", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
