@@ -18,6 +18,6 @@ def relevance_flow(config_path: str | None = None) -> int:
     with session_scope(connect(config.database_url())) as session:
         results = train(session, config)
     fitted = sum(result.outcome == "trained" for result in results)
-    publish_artifact("careloop-relevance", f"Relevance: {fitted} brand models retrained",
+    publish_artifact("careloop-relevance", f"Relevance: {fitted} of {len(results)} brands' models retrained",
                      table(list(Training.HEADERS), [result.row() for result in results]))
     return fitted

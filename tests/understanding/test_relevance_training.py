@@ -1,6 +1,5 @@
 """Agents' "about" / "not about us" decisions train a per-brand relevance model over the stored embeddings
 (`careloop relevance train`, the scheduled relevance flow); a brand with too few decisions keeps the default."""
-import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -10,30 +9,10 @@ from sentiment.pipeline import score_unscored
 from store.db import connect, session_scope
 from store.models import Draft, Mention, RelevanceFit
 from tests.drafting.helpers import add_mention, demo_config
+from tests.understanding.relevance_decisions import NOT_SLACK, SLACK, example_config_file, mark
 from understanding.relevance_training import train
 
-NOT_SLACK = [
-    "The rope went slack as the climber reached the ledge.", "Our project schedule has some slack built in for delays.",
-    "Cut me some slack, I just started this job last week.", "The fishing line hung slack in the calm water.",
-    "Tighten the slack in the tent guy lines before the storm.", "Demand for coal stayed slack through the winter months.",
-    "He stood with a slack jaw when the verdict was read.", "The sails went slack when the wind died at noon.",
-    "Slack water at high tide is the best time to dive the wreck.", "Take up the slack in the chain before lifting the engine.",
-]
-SLACK = [
-    "Slack keeps logging me out of the desktop app.", "Our Slack workspace notifications stopped arriving on Android.",
-    "Slack huddles keep dropping audio every few minutes.", "Can't upload files to a Slack channel since the update.",
-    "Slack search does not find messages older than a week.", "The Slack bill doubled after we added guest accounts.",
-    "Slack threads show the wrong unread count.", "I love the new Slack canvas feature, great work.",
-    "Slack status sync with Google Calendar is broken.", "Slack app crashes when I open a DM on iPhone.",
-]
 ROPE = "The mooring line went slack when the tide turned."
-
-
-def _mark(session, scorer, config, texts: list[str], label: str, brand: str = "Slack") -> None:
-    mentions = [add_mention(session, text, brand=brand, sentiment=None) for text in texts]
-    score_unscored(session, scorer)
-    for mention in mentions:
-        mark_relevance(session, mention.id, "agent-anna", label, config)
 
 
 def _judged(session, scorer, config, text: str, brand: str = "Slack") -> Mention:
@@ -50,9 +29,9 @@ def test_agents_decisions_train_a_model_that_corrects_the_default(engine, make_c
     with session_scope(engine) as session:
         before = _judged(session, default_scorer, config, ROPE)
         assert before.relevance == "about"
-        _mark(session, default_scorer, config, NOT_SLACK, "not_about")
-        _mark(session, default_scorer, config, SLACK, "about")
-        _mark(session, default_scorer, config, ["Nokia, the town in Finland, hosts a summer fair."], "not_about", "Nokia")
+        mark(session, default_scorer, config, NOT_SLACK, "not_about")
+        mark(session, default_scorer, config, SLACK, "about")
+        mark(session, default_scorer, config, ["Nokia, the town in Finland, hosts a summer fair."], "not_about", "Nokia")
         outcome = {result.brand: result for result in train(session, config)}
         assert outcome["Slack"].outcome == "trained" and (outcome["Slack"].about, outcome["Slack"].not_about) == (10, 10)
         assert outcome["Slack"].precision >= 0.8 and outcome["Slack"].recall >= 0.8
@@ -72,8 +51,8 @@ def test_retraining_without_new_decisions_changes_nothing_and_fewer_decisions_dr
                                                                                              default_scorer):
     config = demo_config(make_config)
     with session_scope(sqlite_engine) as session:
-        _mark(session, default_scorer, config, NOT_SLACK, "not_about")
-        _mark(session, default_scorer, config, SLACK, "about")
+        mark(session, default_scorer, config, NOT_SLACK, "not_about")
+        mark(session, default_scorer, config, SLACK, "about")
         assert [r.outcome for r in train(session, config) if r.brand == "Slack"] == ["trained"]
         fitted = session.scalar(select(RelevanceFit))
         trained_at, parameters = fitted.trained_at, fitted.parameters
@@ -89,21 +68,15 @@ def test_retraining_without_new_decisions_changes_nothing_and_fewer_decisions_dr
 
 def test_train_command_prints_decisions_and_cross_validated_figures(tmp_path, default_scorer):
     from careloop.cli import app
-    from tests.drafting.helpers import EXAMPLE
 
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data.update(database="sqlite:///careloop.db", sources=[], knowledge={})
-    (tmp_path / "careloop.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    from careloop.config import load_config
-
-    config = load_config(tmp_path / "careloop.yaml")
+    path, config = example_config_file(tmp_path)
     with session_scope(connect(config.database_url())) as session:
-        _mark(session, default_scorer, config, NOT_SLACK, "not_about")
-        _mark(session, default_scorer, config, SLACK, "about")
-    result = CliRunner().invoke(app, ["relevance", "train", "--config", str(tmp_path / "careloop.yaml")])
+        mark(session, default_scorer, config, NOT_SLACK, "not_about")
+        mark(session, default_scorer, config, SLACK, "about")
+    result = CliRunner().invoke(app, ["relevance", "train", "--config", str(path)])
     assert result.exit_code == 0, result.output
     rows = {line.split("\t")[0]: line.split("\t") for line in result.output.splitlines()}
     assert rows["Slack"][1:4] == ["10", "10", "learnt, retrained"] and float(rows["Slack"][4]) >= 0.8
     assert rows["Nokia"][1:4] == ["0", "0", "default"]
-    again = CliRunner().invoke(app, ["relevance", "train", "--config", str(tmp_path / "careloop.yaml")])
+    again = CliRunner().invoke(app, ["relevance", "train", "--config", str(path)])
     assert "learnt, no new decisions" in again.output
