@@ -20,7 +20,8 @@ from store.embeddings import from_bytes
 from store.models import Mention, MentionEmbedding, RelevanceFit, utcnow
 
 FOLDS = 10
-L2 = 1e-3  # ridge penalty on the mean loss: a few dozen decisions in hundreds of dimensions would otherwise be learnt by heart
+# ridge penalty on the mean loss: a few dozen decisions in hundreds of dimensions would otherwise be learnt by heart
+L2 = 1e-3
 NEWTON_STEPS = 50
 
 
@@ -93,7 +94,8 @@ def train(session: Session, config: Config) -> list[Training]:
         if row is None:
             row = RelevanceFit(brand=brand, encoder=encoder)
             session.add(row)
-        row.about, row.not_about, row.fingerprint, row.precision, row.recall = about, not_about, fingerprint, precision, recall
+        row.about, row.not_about, row.fingerprint = about, not_about, fingerprint
+        row.precision, row.recall = precision, recall
         row.parameters = {"center": center.tolist(), "weights": weights.tolist(), "bias": bias}
         row.trained_at = utcnow()
         results.append(Training(brand, about, not_about, "trained", precision, recall))

@@ -18,7 +18,8 @@ def test_relevance_flow_fits_the_brands_model_once_and_leaves_an_artifact(prefec
 
     assert relevance_flow(str(path)) == 1
     with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["careloop-relevance"])))
+        only_relevance = ArtifactFilter(key=ArtifactFilterKey(any_=["careloop-relevance"]))
+        [artifact] = client.read_artifacts(artifact_filter=only_relevance)
     assert "1 of 2 brands' models retrained" in artifact.data
     assert "| Slack | 10 | 10 | learnt, retrained |" in artifact.data and "| Nokia | 0 | 0 | default |" in artifact.data
     assert relevance_flow(str(path)) == 0  # no new decision: nothing refitted

@@ -11,7 +11,8 @@ NOT_SLACK = [
     "Cut me some slack, I just started this job last week.", "The fishing line hung slack in the calm water.",
     "Tighten the slack in the tent guy lines before the storm.", "Demand for coal stayed slack through the winter months.",
     "He stood with a slack jaw when the verdict was read.", "The sails went slack when the wind died at noon.",
-    "Slack water at high tide is the best time to dive the wreck.", "Take up the slack in the chain before lifting the engine.",
+    "Slack water at high tide is the best time to dive the wreck.",
+    "Take up the slack in the chain before lifting the engine.",
 ]
 SLACK = [
     "Slack keeps logging me out of the desktop app.", "Our Slack workspace notifications stopped arriving on Android.",

@@ -41,7 +41,8 @@ def test_agents_decisions_train_a_model_that_corrects_the_default(engine, make_c
         assert rope.relevance == "not_about" and "model of 20 decisions" in rope.relevance_reason
         draft = session.scalar(select(Draft).where(Draft.mention_id == rope.id))
         assert draft.status == "no_reply_needed"
-        assert _judged(session, default_scorer, config, "Slack messages are not syncing between my laptop and phone.").relevance == "about"
+        app_bug = _judged(session, default_scorer, config, "Slack messages are not syncing between my laptop and phone.")
+        assert app_bug.relevance == "about"
         town = _judged(session, default_scorer, config, "Nokia, the Finnish town, opened a new library.", brand="Nokia")
         # Nokia's one decision still counts, but through the default's nearest-mark rule, not a learnt model
         assert town.relevance_reason.startswith("like a mention an agent marked not about Nokia")
@@ -61,7 +62,8 @@ def test_retraining_without_new_decisions_changes_nothing_and_fewer_decisions_dr
         fitted = session.scalar(select(RelevanceFit))
         assert (fitted.trained_at, fitted.parameters) == (trained_at, parameters)
         # an agent takes one "not about us" back: 9 left, below relevance.min_decisions, so back to the default
-        mark_relevance(session, session.scalar(select(Mention.id).where(Mention.text == NOT_SLACK[0])), "agent-anna", "about", config)
+        taken_back = session.scalar(select(Mention.id).where(Mention.text == NOT_SLACK[0]))
+        mark_relevance(session, taken_back, "agent-anna", "about", config)
         assert [r.outcome for r in train(session, config) if r.brand == "Slack"] == ["default"]
         assert session.scalar(select(RelevanceFit)) is None
 
