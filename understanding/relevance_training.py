@@ -89,7 +89,7 @@ def train(session: Session, config: Config) -> list[Training]:
             results.append(Training(brand, about, not_about, "unchanged", row.precision, row.recall))
             continue
         vectors = np.stack([vector for _, _, vector in rows])
-        precision, recall = _cross_validated(vectors, labels)
+        precision, recall = cross_validated(vectors, labels)
         center, weights, bias = _fit(vectors, labels)
         if row is None:
             row = RelevanceFit(brand=brand, encoder=encoder)
@@ -142,7 +142,7 @@ def _fit(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return center.astype(np.float32), theta[:-1].astype(np.float32), float(theta[-1])
 
 
-def _cross_validated(vectors: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+def cross_validated(vectors: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Precision and recall of not_about, each decision predicted by a model fitted without its fold."""
     folds = np.arange(len(labels)) % FOLDS
     said = np.zeros(len(labels), dtype=bool)
