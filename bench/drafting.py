@@ -9,8 +9,8 @@ knowledge-base top-1/top-3 hit rates on question → article pairs (tests/data/k
 sk/ru → cs/en articles apart); language accuracy on short cs/sk texts without and with the source's prior; on
 the demo (ingested and scored into a temporary SQLite file): the share of drafts an automatic check calls generic,
 and drafts_approved_unedited when a simulated agent approves what names the problem and edits the rest, before
-this issue (the rules of the old example config, no topics, no articles) and after; drafting throughput with embeddings stored, and the added cost per mention over drafting
-without understanding.
+this issue (the rules of the old example config, no topics, no articles) and after; drafting throughput with
+embeddings stored, and the added cost per mention over drafting without understanding.
 """
 from __future__ import annotations
 
