@@ -83,7 +83,8 @@ def train(session: Session, config: Config) -> list[Training]:
                 session.execute(delete(RelevanceFit).where(RelevanceFit.id == stored[brand].id))
             results.append(Training(brand, about, not_about, "default"))
             continue
-        fingerprint = hashlib.sha256(",".join(f"{mid}:{label}" for mid, label, _ in rows).encode()).hexdigest()
+        # the embedding's row, not the mention's: an edited mention is embedded anew (store.mentions.revise)
+        fingerprint = hashlib.sha256(",".join(f"{key}:{label}" for key, label, _ in rows).encode()).hexdigest()
         row = stored.get(brand)
         if row is not None and row.fingerprint == fingerprint:
             results.append(Training(brand, about, not_about, "unchanged", row.precision, row.recall))
@@ -105,14 +106,14 @@ def train(session: Session, config: Config) -> list[Training]:
 
 def _decisions(session: Session, encoder: str) -> dict[str, list[tuple[int, str, np.ndarray]]]:
     rows = session.execute(
-        select(Mention.brand, Mention.id, Mention.relevance, MentionEmbedding.vector)
+        select(Mention.brand, MentionEmbedding.id, Mention.relevance, MentionEmbedding.vector)
         .join(MentionEmbedding, MentionEmbedding.mention_id == Mention.id)
         .where(Mention.relevance_source == "agent", Mention.relevance.in_(("about", "not_about")),
                MentionEmbedding.encoder == encoder)
         .order_by(Mention.id))
     decided: dict[str, list] = {}
-    for brand, mention_id, label, vector in rows:
-        decided.setdefault(brand, []).append((mention_id, label, from_bytes(vector)))
+    for brand, embedding_id, label, vector in rows:
+        decided.setdefault(brand, []).append((embedding_id, label, from_bytes(vector)))
     return decided
 
 
