@@ -64,6 +64,7 @@ class StageSchedules(Strict):
     surveys: str = "*/5 * * * *"  # due survey rounds queued and delivered, comments scored
     digests: str = "*/15 * * * *"  # alerts and whatever digest is due
     emerging: str = "*/15 * * * *"  # bursts of negative mentions no known issue covers
+    relevance: str = "0 * * * *"  # retrains the per-brand relevance models on agents' decisions
 
     _schedules = field_validator("*")(lambda cls, value: _checked_schedule(value))
 

@@ -42,6 +42,9 @@ class RelevanceConfig(Strict):
     # A mention nearer to everyday topics than to its brand's description by less than this (understanding/
     # relevance.py: similarity to the brand minus similarity to the background) is "not about us".
     min_margin: float = Field(default=0.015, ge=-1, le=1)
+    # A brand whose agents have marked at least this many mentions "about" and as many "not about us" gets a model
+    # learnt from those decisions in place of the description-based default (understanding/relevance_training.py).
+    min_decisions: int = Field(default=10, ge=2)
 
 
 class KnowledgeConfig(Strict):

@@ -1,6 +1,6 @@
 """Deployments built from careloop.yaml for `careloop schedule`: one ingest deployment per source, on the
-source's own `schedule`, plus the score, draft, publish, notices, surveys and digests stages, served by this process
-(`prefect.serve`).
+source's own `schedule`, plus the score, draft, publish, notices, surveys, digests, emerging and relevance stages,
+served by this process (`prefect.serve`).
 
 Their names start with "schedule-", so they never overwrite the work-pool deployments of prefect.yaml
 (`prefect deploy --all`), which share the flows: both can be registered on one Prefect server.
@@ -15,6 +15,7 @@ from flows.emerging_flow import emerging_flow
 from flows.ingest_flow import ingest_flow
 from flows.notify_flow import notices_flow
 from flows.publish_flow import publish_flow
+from flows.relevance_flow import relevance_flow
 from flows.report_flow import digests_flow
 from flows.score_flow import score_flow
 from flows.survey_flow import surveys_flow
@@ -36,10 +37,11 @@ def source_deployments(config: Config) -> list:
         for source in config.sources if source.enabled
     ]
     for name, stage in (("score", score_flow), ("draft", draft_flow), ("publish", publish_flow), ("notices", notices_flow),
-                        ("surveys", surveys_flow), ("digests", digests_flow), ("emerging", emerging_flow)):
+                        ("surveys", surveys_flow), ("digests", digests_flow), ("emerging", emerging_flow),
+                        ("relevance", relevance_flow)):
         deployments.append(stage.to_deployment(
             name=f"{PREFIX}{name}", **_when(getattr(config.schedules, name)), parameters={"config_path": config_path},
-            concurrency_limit=ONE_AT_A_TIME if name in ("publish", "notices", "surveys", "digests", "emerging") else None,
+            concurrency_limit=None if name in ("score", "draft") else ONE_AT_A_TIME,  # those two share work by claims
         ))
     return deployments
 

@@ -173,7 +173,8 @@ def test_demo_drafts_answer_the_actual_message(demo_db):
         return found[0]
 
     _, language, status, template, reply, _ = draft_for("Sent my Nokia XR21 for repair three weeks ago")
-    assert (status, template) == ("pending", "en/topic/repair.j2") and "your XR21 repair has taken 3 weeks" in reply
+    # the demo's agent approves one Google Play reply and posts it to the loopback Play API: this may be the one
+    assert status in ("pending", "sent") and template == "en/topic/repair.j2" and "your XR21 repair has taken 3 weeks" in reply
     _, language, status, template, reply, _ = draft_for("reklamace displeje trvá už 35 dní")
     assert (language, template) == ("cs", "cs/topic/repair.j2")  # the Czech Heureka review is answered in Czech
     assert "trvá už 35 dní, tedy déle než zákonných 30 dní" in reply and "NK-2026-112840" in reply

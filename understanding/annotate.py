@@ -15,6 +15,7 @@ from store.models import Mention, MentionEmbedding
 from .embedder import stored_text_embedder
 from .knowledge import KnowledgeBase, load_articles
 from .relevance import RelevanceModel, care_phrases
+from .relevance_training import learnt_models
 from .topics import TopicClassifier, build_classifier, topic_examples
 
 
@@ -45,7 +46,8 @@ class Understanding:
             .where(Mention.relevance_source == "agent", Mention.relevance.is_not(None), MentionEmbedding.encoder == self.encoder))
         return RelevanceModel(self.config.brands, self.embed, self.config.relevance.min_margin,
                               [(brand, label, from_bytes(vector)) for brand, label, vector in marks],
-                              care=care_phrases(topic_examples(self.config.topics)))
+                              care=care_phrases(topic_examples(self.config.topics)),
+                              learnt=learnt_models(self.session, self.encoder))
 
     @cached_property
     def knowledge(self) -> KnowledgeBase | None:

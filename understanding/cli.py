@@ -70,7 +70,8 @@ def eval_(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TSV/CSV wit
         typer.echo(f"  {lang:<8} n={m['n']:<5} accuracy={m['accuracy']:.3f}  macro_f1={m['macro_f1']:.3f}")
 
 
-relevance_app = typer.Typer(help="Relevance (\"not about us\"): evaluate on a labelled set.", no_args_is_help=True)
+relevance_app = typer.Typer(help="Relevance (\"not about us\"): evaluate on a labelled set, learn from agents' decisions.",
+                            no_args_is_help=True)
 
 
 @relevance_app.command("eval")
@@ -107,6 +108,23 @@ def relevance_eval(data: Path = typer.Option(..., "--data", "-d", help="JSONL/TS
     typer.echo(f"n={result['n']}  precision={result['precision']:.3f}  recall={result['recall']:.3f}  (of not_about)")
     for lang, m in result["per_language"].items():
         typer.echo(f"  {lang:<8} n={m['n']:<5} precision={m['precision']:.3f}  recall={m['recall']:.3f}")
+
+
+@relevance_app.command("train")
+def relevance_train(config: Optional[Path] = typer.Option(None, "--config", "-c", help="careloop.yaml")) -> None:
+    """Fits each brand's relevance model on agents' decisions (what the scheduled `relevance` flow does) and
+    prints, per brand, the decisions used and precision and recall of not_about, 10-fold cross-validated."""
+    from careloop.context import config_and_engine
+    from store.db import session_scope
+
+    from .relevance_training import Training, train
+
+    settings, engine = config_and_engine(config)
+    with session_scope(engine) as session:
+        results = train(session, settings)
+    typer.echo("\t".join(Training.HEADERS))
+    for result in results:
+        typer.echo("\t".join(str(cell) for cell in result.row()))
 
 
 def precision_recall(rows: list[dict], predicted: list[str]) -> dict:

@@ -10,19 +10,21 @@ narrow band (0.78–0.90) whatever the text, and the difference is what tells a 
 agent marked "not about us" than to any "about" anchor is not about us, and one nearer to an agent's "about" is
 about. Measured in bench/drafting.py (tests/data/relevance_labelled.tsv, and the demo's feeds, where an absolute
 similarity threshold hid real complaints: "Slack search misses messages" scored like the shooting report).
-A brand without a description is never judged: every mention is about it.
+A brand without a description is never judged: every mention is about it. Once agents have decided enough
+mentions of a brand, a model learnt from their decisions judges its mentions instead (relevance_training.py).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from careloop.config import Brand
 
 from .background import BACKGROUND
+from .relevance_training import LearntRelevance
 
 NEAREST = 2
 
@@ -46,10 +48,13 @@ def anchors(brand: Brand) -> list[str]:
 
 class RelevanceModel:
     def __init__(self, brands: Sequence[Brand], embed: Callable[[list[str]], np.ndarray], min_margin: float,
-                 marks: Sequence[tuple[str, str, np.ndarray]] = (), care: Sequence[str] = ()):
+                 marks: Sequence[tuple[str, str, np.ndarray]] = (), care: Sequence[str] = (),
+                 learnt: Mapping[str, LearntRelevance] | None = None):
         """`marks`: (brand, about | not_about, embedding) of mentions agents decided; `care`: phrases customers say
-        to any brand's care team (care_phrases)."""
+        to any brand's care team (care_phrases); `learnt`: brands' models fitted on enough of those decisions
+        (relevance_training.py), which judge in place of the rest."""
         self.min_margin = min_margin
+        self.learnt = dict(learnt or {})
         self.background = embed(BACKGROUND)
         self.anchors: dict[str, np.ndarray] = {}
         shared = embed(list(care)) if care else None
@@ -64,7 +69,9 @@ class RelevanceModel:
             self.marks[key] = np.vstack([self.marks[key], vector]) if key in self.marks else np.asarray([vector])
 
     def judge(self, brand: str | None, vector: np.ndarray) -> Judgement | None:
-        """None: the brand has no description, so nothing to judge against."""
+        """None: the brand has no description nor learnt model, so nothing to judge against."""
+        if brand in self.learnt:
+            return self._learnt_judgement(brand, vector)
         if brand not in self.anchors:
             return None
         similarity = self.anchors[brand] @ vector
@@ -81,3 +88,11 @@ class RelevanceModel:
             return Judgement("about", score, "")
         return Judgement("not_about", score, f"closer to everyday topics than to what {brand} is (margin {score:+.3f} < "
                                              f"{self.min_margin:+.3f}, brands[].description)")
+
+    def _learnt_judgement(self, brand: str, vector: np.ndarray) -> Judgement:
+        model = self.learnt[brand]
+        chance = model.not_about(vector)
+        if chance < 0.5:
+            return Judgement("about", round(1 - chance, 4), "")
+        return Judgement("not_about", round(1 - chance, 4), f"like the mentions agents marked not about {brand} "
+                                                            f"(model of {model.decisions} decisions, {chance:.0%} sure)")

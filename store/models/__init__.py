@@ -8,7 +8,7 @@ from .notices import (CAMPAIGN_STATUSES, ISSUE_STATUSES, POSSIBLE_ISSUE_STATUSES
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, InboxSession, LoginFailure, SentimentCorrection, User
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
-from .sentiment import MentionEmbedding, SentimentScore, TextEmbedding
+from .sentiment import MentionEmbedding, RelevanceFit, SentimentScore, TextEmbedding
 from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
 
 __all__ = [
@@ -16,7 +16,7 @@ __all__ = [
     "Mention", "MentionRevision", "RejectedItem", "Run", "Source",
     "DRAFT_STATUSES", "Draft", "DraftEvent", "InboxSession", "LoginFailure", "SentimentCorrection", "User",
     "MANUAL", "OUTBOX_STATUSES", "SKIPPED_STATUSES", "OutboxMessage",
-    "MentionEmbedding", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
+    "MentionEmbedding", "RelevanceFit", "SentimentScore", "TextEmbedding", "StoreLock", "WorkClaim",
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "POSSIBLE_ISSUE_STATUSES", "PossibleIssue",

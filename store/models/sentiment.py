@@ -1,10 +1,10 @@
 """Sentiment history: one row per (mention, model, model version); the current value is denormalised on Mention."""
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, JSONType, UTCDateTime, utcnow
 
 
 class SentimentScore(Base):
@@ -50,3 +50,23 @@ class TextEmbedding(Base):
     encoder: Mapped[str] = mapped_column(String(100))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RelevanceFit(Base):
+    """A brand's relevance model fitted on agents' "about" / "not about us" decisions over one encoder's mention
+    embeddings (understanding/relevance_training.py); `fingerprint` names the decisions it was fitted on, so a
+    retraining with no new decision changes nothing."""
+
+    __tablename__ = "relevance_fits"
+    __table_args__ = (UniqueConstraint("brand", "encoder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand: Mapped[str] = mapped_column(String(200))
+    encoder: Mapped[str] = mapped_column(String(100))
+    about: Mapped[int] = mapped_column(Integer)  # decisions of each label it was fitted on
+    not_about: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict] = mapped_column(JSONType)  # center, weights, bias of the logistic regression
+    precision: Mapped[float] = mapped_column(Float)  # of not_about, cross-validated on the decisions
+    recall: Mapped[float] = mapped_column(Float)
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

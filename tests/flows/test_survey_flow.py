@@ -14,6 +14,7 @@ from tests.surveys.helpers import SURVEYS, consent_all
 def test_surveys_flow_sends_a_due_round_once(prefect_harness, tmp_path, smtp_sink):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     campaign = {"name": "nps-monthly", "survey": "loyalty-nps", "trigger": "scheduled", "schedule": "0 0 1 * *", "sample": 3}
+    data["knowledge"]["path"] = str(EXAMPLE.parent / data["knowledge"]["path"])
     data.update(database=f"sqlite:///{tmp_path / 'flow.db'}", sources=[], email=email_settings(smtp_sink),
                 public_url="https://care.example.com", surveys={**SURVEYS, "campaigns": [campaign]})
     path = tmp_path / "careloop.yaml"
