@@ -22,24 +22,13 @@ def digest_command(
     config: Optional[Path] = ConfigOption,
 ) -> None:
     """Build a digest by hand: volume, sentiment, share of voice, top mentions and terms of a period."""
-    from store.models import utcnow
-
-    from .periods import PeriodError, parse_length, parse_until
     from .pipeline import digest_by_hand
     from .render import LANGUAGES
 
     loaded, engine = config_and_engine(config)
-    brands = list(brand or [])
-    unknown = [name for name in brands if name not in {b.name for b in loaded.brands}]
-    if unknown:
-        fail(f"--brand {unknown[0]!r} is not among the brands of {loaded.path}: {[b.name for b in loaded.brands]}")
     if language not in LANGUAGES:
         fail(f"--language {language!r}: expected one of {list(LANGUAGES)}")
-    try:
-        days = parse_length(period)
-        last_day = parse_until(until, ZoneInfo(loaded.reports.timezone), utcnow())
-    except PeriodError as error:
-        fail(str(error))
+    brands, days, last_day = _selection(loaded, brand, period, until, "period")
     built = digest_by_hand(engine, loaded, brands, days, last_day, language=language, rebuild=rebuild)
     typer.echo(summary_lines(built.figures))
     if out is not None:
@@ -79,23 +68,14 @@ def kpi_command(
     import json
 
     from store.db import session_scope
-    from store.models import utcnow
 
     from .kpis import KPI_KEYS, kpis
-    from .periods import Period, PeriodError, parse_length, parse_until
+    from .periods import Period
 
     loaded, engine = config_and_engine(config)
-    brands = list(brand or [])
-    unknown = [name for name in brands if name not in {b.name for b in loaded.brands}]
-    if unknown:
-        fail(f"--brand {unknown[0]!r} is not among the brands of {loaded.path}: {[b.name for b in loaded.brands]}")
     if by is not None and not by.replace("_", "").isalnum():
         fail(f"--by {by!r}: expected language, source, campaign or a contact attribute name")
-    try:
-        days = parse_length(since)
-        last_day = parse_until(until, ZoneInfo(loaded.reports.timezone), utcnow())
-    except PeriodError as error:
-        fail(str(error).replace("period ", "--since ", 1))
+    brands, days, last_day = _selection(loaded, brand, since, until, "since")
     period = Period(last_day - timedelta(days=days - 1), last_day + timedelta(days=1), loaded.reports.timezone)
     with session_scope(engine) as session:
         result = kpis(session, loaded, brands, period, by)
@@ -107,6 +87,22 @@ def kpi_command(
     typer.echo("\t".join(["", *KPI_KEYS]))
     for name, values in rows.items():
         typer.echo("\t".join([name, *("–" if values[key] is None else f"{values[key]:g}" for key in KPI_KEYS)]))
+
+
+def _selection(loaded, brand: list[str] | None, length: str, until: str | None, length_option: str):
+    """(brands, days, last day) from the command line, or a one-line error naming the option."""
+    from store.models import utcnow
+
+    from .periods import PeriodError, parse_length, parse_until
+
+    brands = list(brand or [])
+    unknown = [name for name in brands if name not in {b.name for b in loaded.brands}]
+    if unknown:
+        fail(f"--brand {unknown[0]!r} is not among the brands of {loaded.path}: {[b.name for b in loaded.brands]}")
+    try:
+        return brands, parse_length(length), parse_until(until, ZoneInfo(loaded.reports.timezone), utcnow())
+    except PeriodError as error:
+        fail(str(error).replace("period ", f"--{length_option} ", 1))
 
 
 def register(root: typer.Typer) -> None:
