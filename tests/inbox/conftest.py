@@ -124,6 +124,15 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def log_in_page(page, name: str, password: str = PASSWORD) -> None:
+    """Log in through the real login form in a browser page whose context has the server as base_url."""
+    page.goto("/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button:has-text('Log in')")
+
+
 def login(client: httpx.Client, name: str, password: str = PASSWORD) -> httpx.Response:
     token = csrf_of(client.get("/login").text)
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token})

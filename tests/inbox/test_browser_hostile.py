@@ -10,17 +10,9 @@ from playwright.sync_api import expect
 from store.db import session_scope
 from store.models import Draft
 
-from .conftest import PASSWORD
+from .conftest import log_in_page
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, name: str = "alice") -> None:
-    page.goto("/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button:has-text('Log in')")
 
 
 @pytest.mark.parametrize("target", ["/\t/evil.example/phish", "/\n/evil.example/phish", "/\\evil.example/phish"])
@@ -30,7 +22,7 @@ def test_a_back_link_with_hidden_characters_stays_on_the_site(browser_page, targ
     left_site = []
     page.route("http://evil.example/**", lambda route: (left_site.append(route.request.url),
                                                        route.fulfill(body="phished", content_type="text/plain")))
-    _log_in(page)
+    log_in_page(page, "alice")
     origin = page.url.rsplit("/", 1)[0]
     page.goto(f"/mentions/{seeded.mentions['restart']}?next={quote(target, safe='')}")
     with page.expect_navigation():
@@ -41,7 +33,7 @@ def test_a_back_link_with_hidden_characters_stays_on_the_site(browser_page, targ
 def test_an_edit_over_the_platform_limit_is_refused_and_kept_in_the_editor(browser_page, sqlite_engine):
     """The agent's refused edit used to be thrown away with the redirect; now the page answers with it in place."""
     page, seeded = browser_page
-    _log_in(page)
+    log_in_page(page, "alice")
     page.goto(f"/mentions/{seeded.mentions['praise']}")
     long_reply = "Thank you for the kind words! " + "We are glad the battery lasts. " * 70 + "Jana"  # 2,204 characters
     page.fill("#reply-text", long_reply)

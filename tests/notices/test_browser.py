@@ -17,20 +17,12 @@ from notices.delivery import send_notices
 from store.db import session_scope
 from store.models import Draft
 from tests.drafting.helpers import add_mention
-from tests.inbox.conftest import PASSWORD, LiveServer
+from tests.inbox.conftest import LiveServer, PASSWORD, log_in_page
 
 from .helpers import AUDIENCE, NOTES, import_csv, notice_config
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "notices-issue.png"
-
-
-def _log_in(page, name):
-    page.goto("/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button:has-text('Log in')")
 
 
 def test_manager_opens_approves_and_resolves_an_issue(sqlite_engine, chromium, make_config, smtp_sink):
@@ -49,7 +41,7 @@ def test_manager_opens_approves_and_resolves_an_issue(sqlite_engine, chromium, m
     context = chromium.new_context(base_url=server.url, viewport={"width": 1300, "height": 1000})
     page = context.new_page()
     try:
-        _log_in(page, "maria")
+        log_in_page(page, "maria")
         expect(page.locator("h1")).to_have_text("Known issues")
         page.fill("#issue-title", "Nokia Care app login fails on Android")
         page.fill("#issue-keywords", "login, log in\ncs: přihlá")
@@ -93,7 +85,7 @@ def test_manager_opens_approves_and_resolves_an_issue(sqlite_engine, chromium, m
         expect(page.locator("#campaign-resolved .audience-count")).to_have_text("5")
 
         page.click("button:has-text('Log out')")
-        _log_in(page, "alice")
+        log_in_page(page, "alice")
         row = page.locator("tr.row", has_text="follow-up")
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Opraveno ve verzi 4.2.1.")

@@ -11,20 +11,12 @@ from playwright.sync_api import expect
 from inbox import create_app
 from inbox.users import add_user
 from store.db import session_scope
-from tests.inbox.conftest import PASSWORD, LiveServer
+from tests.inbox.conftest import LiveServer, PASSWORD, log_in_page
 
 from .helpers import by_recipient, send_campaign, survey_config
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "test-artifacts" / "survey-thanks.png"
-
-
-def _log_in(page, name):
-    page.goto("/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button:has-text('Log in')")
 
 
 def test_answer_comment_follow_up_and_kpis_in_a_browser(sqlite_engine, chromium, make_config, smtp_sink):
@@ -51,7 +43,7 @@ def test_answer_comment_follow_up_and_kpis_in_a_browser(sqlite_engine, chromium,
             page.click("#send-comment")
         expect(page.locator(".flash")).to_have_text("Děkujeme, váš komentář máme.")
 
-        _log_in(page, "alice")
+        log_in_page(page, "alice")
         row = page.locator("tr.row", has_text="CSAT 2")
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Oprava trvala tři týdny.")
@@ -62,7 +54,7 @@ def test_answer_comment_follow_up_and_kpis_in_a_browser(sqlite_engine, chromium,
         expect(page.locator("#reply-text")).to_contain_text("Dobrý den, Jana Nováková")
         page.click("button:has-text('Log out')")
 
-        _log_in(page, "mark")
+        log_in_page(page, "mark")
         page.goto("/reports")
         with page.expect_navigation():
             page.click("nav.tabs a:has-text('KPIs')")
