@@ -133,5 +133,9 @@ class SlaSettings(_Settings):
     normal: Duration = timedelta(hours=24)
     high_from_priority: int = 1000
 
+    def priority_class(self, priority: int) -> str:
+        """"high" or "normal": the class whose target applies (the inbox shows it instead of the bare number)."""
+        return "high" if priority >= self.high_from_priority else "normal"
+
     def target(self, priority: int) -> timedelta:
-        return self.high if priority >= self.high_from_priority else self.normal
+        return self.high if self.priority_class(priority) == "high" else self.normal

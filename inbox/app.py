@@ -43,7 +43,7 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=secure)
     app.add_middleware(SecurityHeaders, hsts=secure)
-    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+    _serve_static(app)
     for module in (auth, pages, actions, issues, understanding):
         app.include_router(module.router)
     app.mount("/public", create_public_app(engine, config))  # no login, no CSRF: see inbox/public.py
@@ -87,6 +87,16 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
     return app
 
 
+def _serve_static(app: FastAPI) -> None:
+    """/static, and /favicon.ico for what asks there without reading the page's <link rel=icon> (browsers on a
+    page that failed to load, feed readers): it was a 404 on every first load."""
+    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon():
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 def _short_waits(engine: Engine) -> Engine:
     """The inbox's own engine on a SQLite file: a BUSY_TIMEOUT_MS busy timeout instead of the commands' 10 s, so a
     locked write blocks the event loop briefly and retries (web.committed) instead of freezing the worker."""
@@ -101,7 +111,7 @@ def create_public_only_app(engine: Engine, config: Config | None = None) -> Fast
     secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"
     app.add_middleware(SecurityHeaders, hsts=secure)
     add_server_error_page(app, hsts=secure)
-    app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
+    _serve_static(app)
     app.mount("/public", create_public_app(engine, config))
     return app
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -10,19 +9,19 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
 from store.db import session_scope
 from store.models import Mention, User, utcnow
 
 from .auth import HOME
-from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
+from .display import priority_parts, sla_settings, sla_timer
+from .queries import (QueueFilters, filter_choices, mention_draft, queue_page, report_counts, status_counts, thread_parents,
+                      topic_names)
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
 
 router = APIRouter()
-DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
 
 
 def _page_number(request: Request) -> int:
@@ -41,15 +40,20 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     rows, more = queue_page(session, filters, page)
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
-    sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
+    sla, now = sla_settings(request.app.state.config), utcnow()
 
-    def overdue(row) -> bool:
-        """Waiting past the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
-        return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
+    def timer(row):
+        """Waited against the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
+        return sla_timer(row.status, row.priority, row.published_at or row.created_at, sla, now)
 
-    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
-                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
-                  choices=filter_choices(session, request.app.state.config),
+    def priority(row) -> list[str]:
+        return priority_parts(row.priority, sla, row.sentiment_label, row.rating, row.published_at or row.created_at, now)
+
+    others = {name: value for name, value in params.items() if name != "status"}
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, timer=timer,
+                  priority=priority, approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
+                  choices=filter_choices(session, request.app.state.config), counts=status_counts(session),
+                  status_link=lambda status: "/?" + urlencode({**others, "status": status}),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
 
@@ -71,7 +75,10 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
+    sla, now, since = sla_settings(request.app.state.config), utcnow(), mention.published_at or (draft and draft.created_at)
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
+                  priority=draft and priority_parts(draft.priority, sla, mention.sentiment_label, mention.rating, since, now),
+                  timer=draft and sla_timer(draft.status, draft.priority, since, sla, now),
                   allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
                   topics=topic_names(request.app.state.config))

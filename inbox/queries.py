@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from careloop.understanding_config import DEFAULT_TOPIC_NAMES
 from sentiment.scores import LABELS
-from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
+from store.models import DRAFT_STATUSES, MANUAL, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
 
 PAGE_SIZE = 50
 SNIPPET = 240  # characters of mention and draft text shown per queue row
@@ -46,7 +46,7 @@ _QUEUE_PAGE = (
     select(
         Draft.id, Draft.kind, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
         Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
-        Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
+        Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Source.name.label("source_name"), Mention.language, Mention.rating,
         Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at, Mention.topic, Mention.relevance,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
         # a survey follow-up answers a survey answer, not a mention
@@ -54,6 +54,7 @@ _QUEUE_PAGE = (
         func.substr(SurveyAnswer.comment, 1, SNIPPET).label("answer_comment"), Contact.name.label("contact_name"),
     )
     .outerjoin(Mention, Mention.id == Draft.mention_id)
+    .outerjoin(Source, Source.id == Mention.source_id)
     .outerjoin(SurveyAnswer, SurveyAnswer.id == Draft.survey_answer_id)
     .outerjoin(Contact, Contact.id == SurveyAnswer.contact_id)
     .where(Draft.status == bindparam("status"))
@@ -76,6 +77,22 @@ def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list
                                    "offset": (page - 1) * PAGE_SIZE}).all()
     # Plain objects for the template: Jinja reads a Row's attributes through a slow fallback (~10 % of the page)
     return [SimpleNamespace(**row._asdict()) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+# Drafts per status, and the approved replies that wait to be posted by hand, in one round trip. Each part is an
+# index-only count (ix_drafts_queue starts with status; outbox.status has its own index).
+_STATUS_COUNTS = union_all(
+    select(Draft.status, func.count()).group_by(Draft.status),
+    select(literal(MANUAL), func.count()).where(OutboxMessage.status == MANUAL),
+)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """{status: drafts} for every draft status, and MANUAL: approved replies no API posts, which an agent
+    still has to post by hand. For the queue's status navigation, so every page load pays for it (bench/inbox.py)."""
+    counts = {status: 0 for status in DRAFT_STATUSES} | {MANUAL: 0}
+    counts.update({status: count for status, count in session.execute(_STATUS_COUNTS)})
+    return counts
 
 
 def topic_names(config: Config | None) -> list[str]:

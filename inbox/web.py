@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from connectors.text import safe_url
 from store.models import User, utcnow
 
+from .display import age_words, metadata_fields, source_label
 from .security import CSRF_FIELD, csrf_token
 from .sessions import session_user
 
@@ -28,13 +29,7 @@ templates = Jinja2Templates(env=_environment)
 
 
 def ago(moment: datetime | None) -> str:
-    if moment is None:
-        return "–"
-    seconds = max(0, int((utcnow() - moment).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit}"
-    return "now"
+    return age_words(moment, utcnow())
 
 
 def when(moment: datetime | None) -> str:
@@ -42,7 +37,7 @@ def when(moment: datetime | None) -> str:
 
 
 _environment.filters.update(ago=ago, when=when, safe_url=safe_url)
-_environment.globals["CSRF_FIELD"] = CSRF_FIELD
+_environment.globals.update(CSRF_FIELD=CSRF_FIELD, source_label=source_label, metadata_fields=metadata_fields)
 
 
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id names nothing, and reached the database as an

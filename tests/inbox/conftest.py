@@ -2,10 +2,12 @@
 on a loopback port, and an HTTP client that logs in through the real login form."""
 from __future__ import annotations
 
+import html
 import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,6 +21,7 @@ from inbox.users import add_user
 from store.db import session_scope
 from store.mentions import get_or_create_source
 from store.models import Draft, Mention, OutboxMessage, utcnow
+from tests.drafting.helpers import demo_config
 
 PASSWORD = "correct horse battery"
 HOSTILE_TEXT = "<script>alert(1)</script> {{ 7*7 }} is my order number"
@@ -124,6 +127,23 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def visible_text(markup: str) -> str:
+    """What a reader sees of an HTML fragment: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def queue_rows(page_html: str) -> list[dict[str, str]]:
+    """The queue's rows as {cell class: its visible text}, plus "class" (the row's own classes); the mention and
+    the draft share the class "text" and come joined by " | "."""
+    rows = []
+    for classes, row in re.findall(r'<tr class="row([^"]*)"[^>]*>(.*?)</tr>', page_html, re.S):
+        cells: dict[str, list[str]] = {}
+        for name, content in re.findall(r'<td class="([^"]+)"[^>]*>(.*?)</td>', row, re.S):
+            cells.setdefault(name, []).append(visible_text(content))
+        rows.append({"class": classes.strip(), **{name: " | ".join(texts) for name, texts in cells.items()}})
+    return rows
+
+
 def log_in_page(page, name: str, password: str = PASSWORD) -> None:
     """Log in through the real login form in a browser page whose context has the server as base_url."""
     page.goto("/login")
@@ -171,11 +191,10 @@ def client_for(served):
         client.close()
 
 
-@pytest.fixture
-def browser_page(sqlite_engine, chromium):
-    """(page, seeded): a Chromium page on the seeded inbox (SQLite), for the browser tests of this folder."""
-    seeded = seed(sqlite_engine)
-    server = LiveServer(create_app(sqlite_engine, session_secret="browser-test-" + "z" * 32))
+@contextmanager
+def _seeded_page(engine, chromium, config=None):
+    seeded = seed(engine)
+    server = LiveServer(create_app(engine, config, session_secret="browser-test-" + "z" * 32))
     context = chromium.new_context(base_url=server.url, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.dialogs = []
@@ -185,3 +204,17 @@ def browser_page(sqlite_engine, chromium):
     finally:
         context.close()
         server.close()
+
+
+@pytest.fixture
+def browser_page(sqlite_engine, chromium):
+    """(page, seeded): a Chromium page on the seeded inbox (SQLite), for the browser tests of this folder."""
+    with _seeded_page(sqlite_engine, chromium) as page_and_seed:
+        yield page_and_seed
+
+
+@pytest.fixture
+def configured_browser_page(sqlite_engine, chromium, make_config):
+    """browser_page with the demo's careloop.yaml (brands, known issues, `sla:`): for the pages that need one."""
+    with _seeded_page(sqlite_engine, chromium, demo_config(make_config)) as page_and_seed:
+        yield page_and_seed
