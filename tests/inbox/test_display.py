@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from inbox.display import duration_words
+from inbox.users import add_user
 from store.db import session_scope
 
-from .conftest import add_draft, add_mention, queue_rows, visible_text
+from .conftest import PASSWORD, add_draft, add_mention, queue_rows, visible_text
 
 FEEDS = {  # source name → the label an agent reads
     "google-alerts-slack": "Google Alerts", "hn-search-slack": "Hacker News", "mastodon-tag-nokia": "Mastodon",
@@ -64,7 +65,7 @@ def test_review_metadata_reads_as_labelled_fields(sqlite_only, served, client_fo
     assert 'on <span title="source heureka-cz">Heureka</span>' in page
 
 
-def test_queue_navigation_counts_drafts_per_status(served, client_for):
+def test_queue_navigation_counts_drafts_per_status(engine, served, client_for):
     """On SQLite and PostgreSQL: the counts are one UNION of two GROUP BY queries."""
     page = client_for("alice").get("/?brand=Nokia").text
     counts = dict(re.findall(r'data-status="(\w+)"[^>]*>[^<]*<b class="count">(\d+)</b>', page))
@@ -75,6 +76,16 @@ def test_queue_navigation_counts_drafts_per_status(served, client_for):
     # each link keeps the other filters and opens that status
     assert '<a href="/?brand=Nokia&amp;status=failed" data-status="failed">' in page
     assert re.search(r'data-status="pending" aria-current="page"', page)
+
+    # an agent an admin restricted to Jolla counts Jolla's drafts only: the one pending Slovak mention
+    with session_scope(engine) as session:
+        restricted = add_user(session, "jo", "agent", PASSWORD)
+        restricted.brands, restricted.brands_only = ["Jolla"], True
+    page = client_for("jo").get("/?brand=Jolla").text
+    counts = dict(re.findall(r'data-status="(\w+)"[^>]*>[^<]*<b class="count">(\d+)</b>', page))
+    assert counts == {"pending": "1", "approved": "0", "rejected": "0", "escalated": "0", "sent": "0", "failed": "0",
+                      "no_reply_needed": "0"}
+    assert "to post by hand" not in page
 
 
 def test_favicon_is_served_and_linked(sqlite_only, served, client_for):
