@@ -20,7 +20,7 @@ from .claims import claim_on_open, claimed_rows, mine_by_default
 from .display import priority_parts, sla_settings, sla_timer
 from .notes import notes_of
 from .profiles import signature_preview
-from .queries import (QueueFilters, filter_choices, mention_draft, queue_page, report_counts, status_counts, thread_parents,
+from .queries import (COUNT_CAP, QueueFilters, filter_choices, mention_draft, queue_page, report_counts, status_counts, thread_parents,
                       topic_names, visible_mention)
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
@@ -66,7 +66,7 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     others = {name: value for name, value in params.items() if name != "status"}
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, timer=timer,
                   priority=priority, approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
-                  claimed=claimed_rows(session, rows), counts=status_counts(session, user),
+                  claimed=claimed_rows(session, rows), counts=status_counts(session, user), count_cap=COUNT_CAP,
                   choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
                   status_link=lambda status: "/?" + urlencode({**others, "status": status}),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
+from typing import Callable
 
 from fastapi import HTTPException
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
@@ -84,29 +85,36 @@ def queue_page(session: Session, filters: QueueFilters, page: int, user: User | 
     return [SimpleNamespace(**row._asdict()) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
 
-# Drafts per status, and the approved replies that wait to be posted by hand, in one round trip. Each part is an
-# index-only count (ix_drafts_queue starts with status; outbox.status has its own index).
-_STATUS_COUNTS = union_all(
-    select(Draft.status, func.count()).group_by(Draft.status),
-    select(literal(MANUAL), func.count()).where(OutboxMessage.status == MANUAL),
-)
+OPEN_STATUSES = ("pending", "escalated", "approved", "failed")  # what still needs someone: counted in the navigation
+COUNT_CAP = 1000  # counted up to this many, then shown as "1000+"
+
+
+def _status_counts(mine: Callable[[Select], Select] = lambda query: query) -> Select:
+    """One round trip: for each open status, and MANUAL (approved replies no API posts, for an agent to post by
+    hand), a count that stops past COUNT_CAP; `mine` narrows each part (through the draft) to a user's brands."""
+    def capped(label: str, rows: Select) -> Select:
+        return select(literal(label).label("status"), func.count()).select_from(mine(rows).limit(COUNT_CAP + 1).subquery())
+
+    manual = select(OutboxMessage.id).join(Draft, Draft.id == OutboxMessage.draft_id).where(OutboxMessage.status == MANUAL)
+    return union_all(*(capped(status, select(Draft.id).where(Draft.status == status)) for status in OPEN_STATUSES),
+                     capped(MANUAL, manual))
+
+
+# Built once, like _QUEUE_PAGE: building and compiling the union took 20 ms on a loaded machine, running it 0.3 ms.
+_ALL_STATUS_COUNTS = _status_counts()
 
 
 def status_counts(session: Session, user: User | None = None) -> dict[str, int]:
-    """{status: drafts} for every draft status, and MANUAL: approved replies no API posts, which an agent still has
-    to post by hand. For the queue's status navigation, so every queue page pays for it (bench/inbox.py). All
-    brands, unless `user` is restricted to some (store/access.py): then theirs, counted through their mentions."""
-    counts = {status: 0 for status in DRAFT_STATUSES} | {MANUAL: 0}
-    query = _STATUS_COUNTS
-    if (limit := brand_limit(user)) is not None:
-        mine = Mention.brand.in_(limit)
-        query = union_all(
-            select(Draft.status, func.count()).join(Mention, Mention.id == Draft.mention_id).where(mine).group_by(Draft.status),
-            select(literal(MANUAL), func.count()).select_from(OutboxMessage).join(Draft, Draft.id == OutboxMessage.draft_id)
-            .join(Mention, Mention.id == Draft.mention_id).where(OutboxMessage.status == MANUAL, mine),
-        )
-    counts.update({status: count for status, count in session.execute(query)})
-    return counts
+    """{status: drafts} for OPEN_STATUSES and MANUAL, each up to COUNT_CAP + 1. Capped because counting is linear:
+    at 100,000 drafts a grouped count of every status took 62–79 ms (sent, rejected and no-reply-needed only ever
+    grow), a capped count of the open ones 0.3 ms (index-only, at most COUNT_CAP + 1 entries each). A user an admin
+    restricted to some brands (store/access.py) gets theirs, joined through the mentions: that costs a row lookup
+    per other brand's open draft (0.3 s past 8,000 of them on a loaded 2-core machine), as their queue page does."""
+    if brand_limit(user) is None:
+        query = _ALL_STATUS_COUNTS
+    else:
+        query = _status_counts(lambda rows: only_visible(rows.join(Mention, Mention.id == Draft.mention_id), user))
+    return {status: count for status, count in session.execute(query)}
 
 
 def topic_names(config: Config | None) -> list[str]:

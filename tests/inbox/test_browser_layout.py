@@ -100,7 +100,8 @@ def test_queue_and_mention_page_fit_a_phone_and_a_laptop(configured_browser_page
     _shoot(page, "mention-1280")
 
 
-@pytest.mark.parametrize("path", ["/reports", "/reports/digests", "/reports/kpis", "/issues", "/admin/users"])
+@pytest.mark.parametrize("path", ["/reports", "/reports/digests", "/reports/kpis", "/issues", "/admin/users", "/admin/users/1",
+                                  "/profile"])
 def test_the_other_pages_fit_a_phone(configured_browser_page, sqlite_engine, path):
     page, _ = configured_browser_page
     _add_long_review(sqlite_engine)
