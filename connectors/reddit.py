@@ -17,7 +17,6 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
 
 import praw
@@ -35,6 +34,7 @@ from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResul
 from .text import safe_url
 from .http import BoundedSession
 from .incremental import Mark, newer_than
+from .reddit_items import comment_mention, submission_mention, thread_comments
 from .reddit_replay import serve_replay
 
 # PRAW setting → environment variable that supplies it.
@@ -47,15 +47,12 @@ CREDENTIAL_VARIABLES = {
     "password": "REDDIT_PASSWORD",
 }
 REQUIRED_CREDENTIALS = ("client_id", "client_secret", "user_agent")
-REDDIT_SITE = "https://www.reddit.com"  # permalinks always point at the real site
 PAGE_SIZE = 100  # Reddit's maximum per listing request
 BACKOFF_SECONDS = 2.0  # first wait after a 5xx that prawcore's own retries did not cure; doubles
 OWN_REPLIES_CHECKED = 100  # the account's newest comments searched for an already posted reply
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9_]{2,21}$")
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_RAW_KEYS = ("name", "subreddit", "author", "created_utc", "edited", "permalink", "score", "num_comments",
-             "link_id", "parent_id", "url", "over_18", "locked", "removed_by_category")
 T = TypeVar("T")
 
 
@@ -219,67 +216,6 @@ def queries_for(source: SourceConfig, options: RedditOptions, brands: list[Brand
         own = "+".join(options.own_subreddits)
         queries += [Query("new", own), Query("comments", own)]
     return queries
-
-
-# ── normalisation ────────────────────────────────────────────────────────────────────────────────
-
-def _name(value: Any) -> str | None:
-    # PRAW turns author/subreddit into objects; str() is their name without another request.
-    return str(value) if value is not None else None
-
-
-def _permalink(path: Any) -> str | None:
-    # Search results append "?ref=search_posts": tracking, not part of the address.
-    return safe_url(REDDIT_SITE + path.split("?")[0]) if isinstance(path, str) and path.startswith("/") else None
-
-
-def _raw(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: data[key] if isinstance(data[key], (str, int, float, bool)) or data[key] is None else str(data[key])
-            for key in _RAW_KEYS if key in data}
-
-
-def submission_mention(submission) -> FetchedMention:
-    data = vars(submission)  # the listing's fields; attribute access could trigger a fetch
-    extra = {"subreddit": _name(data.get("subreddit")), "score": data.get("score"), "num_comments": data.get("num_comments")}
-    if not data.get("is_self", True) and (link := safe_url(data.get("url"))):
-        extra["link_url"] = link
-    return FetchedMention(
-        external_id=submission.fullname,
-        text=data.get("selftext") or "",
-        url=_permalink(data.get("permalink")),
-        title=data.get("title"),
-        author=_name(data.get("author")),
-        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
-        extra=extra,
-        raw=_raw(data),
-    )
-
-
-def comment_mention(comment, thread_title: str | None = None) -> FetchedMention:
-    data = vars(comment)
-    subreddit, link_id = _name(data.get("subreddit")), str(data.get("link_id") or "")
-    # Comments recorded before 2017 carry no permalink; Reddit resolves this form for any comment.
-    permalink = data.get("permalink") or f"/r/{subreddit}/comments/{link_id.removeprefix('t3_')}/_/{data.get('id')}/"
-    return FetchedMention(
-        external_id=comment.fullname,
-        text=data.get("body") or "",
-        url=_permalink(permalink),
-        # The thread's title: a reply in a thread about the brand is about the brand.
-        title=data.get("link_title") or thread_title,
-        author=_name(data.get("author")),
-        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
-        parent_external_id=data.get("parent_id"),
-        extra={"subreddit": subreddit, "score": data.get("score"), "link_id": link_id or None},
-        raw=_raw(data),
-    )
-
-
-def thread_comments(submission, more_comments: int) -> list[FetchedMention]:
-    """Every comment of a submission's tree, nested replies included (one request, plus one per
-    expanded "load more comments")."""
-    submission.comments.replace_more(limit=more_comments)
-    title = vars(submission).get("title")
-    return [comment_mention(comment, title) for comment in submission.comments.list()]
 
 
 # ── errors and back-off ──────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ from careloop.config import Config
 from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
+from store.audit import DraftAction
 from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, utcnow
 
 from .checks import Problem, blocking_problems, is_blank, messages, problems_in
@@ -52,7 +53,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
     before = draft.text
     if new_text != before:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text, check_failures=messages(problems))
     channel, status = _delivery(_connector(mention.source_type), mention, config)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
@@ -60,7 +61,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
     ))
-    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    return record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor)
 
 
 def _approve_email(session: Session, draft: Draft, actor: str, text: str | None) -> Draft:
@@ -73,12 +74,12 @@ def _approve_email(session: Session, draft: Draft, actor: str, text: str | None)
     if contact is None:
         raise DecisionError(f"draft #{draft.id} cannot be approved: the contact was erased")
     if new_text != draft.text:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text)
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="survey_follow_up", channel="email", draft_id=draft.id, status="queued", attempts=0,
         contact_id=contact.id, consent_kind="service", campaign=draft.campaign,
         payload={"to": contact.email, "to_name": contact.name, "subject": draft.subject or "Re: your answer", "text": new_text}))
-    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    return record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor)
 
 
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
@@ -86,7 +87,7 @@ def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
         raise DecisionError("a reason is required to reject a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "reject")
-    return record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+    return record_change(session, draft, actor, DraftAction.REJECTED, "rejected", reason=reason.strip(), note=reason.strip())
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
@@ -94,7 +95,7 @@ def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) 
         raise DecisionError("a team is required to escalate a draft")
     draft = _draft(session, draft_id)
     _require_state(draft, "escalate")
-    return record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
+    return record_change(session, draft, actor, DraftAction.ESCALATED, "escalated", escalated_to=team.strip(),
                    note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
 
 
@@ -109,7 +110,7 @@ def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
     )
     if claimed.rowcount != 1:
         raise DecisionError(f"draft #{draft_id} is not a manual reply: the publisher posts it and marks it sent")
-    return record_change(session, draft, actor, "sent", "sent", sent_at=now, note="posted by hand")
+    return record_change(session, draft, actor, DraftAction.SENT, "sent", sent_at=now, note="posted by hand")
 
 
 def retry(session: Session, draft_id: int, actor: str) -> Draft:
@@ -121,7 +122,7 @@ def retry(session: Session, draft_id: int, actor: str) -> Draft:
         .values(status="queued", error=None, claimed_at=None, claimed_by=None, next_attempt_at=None, sending_at=None)
         .execution_options(synchronize_session=False)
     )
-    return record_change(session, draft, actor, "retried", "approved")
+    return record_change(session, draft, actor, DraftAction.RETRIED, "approved")
 
 
 def correct_sentiment(session: Session, mention_id: int, actor: str, label: str) -> SentimentCorrection:
@@ -137,7 +138,7 @@ def correct_sentiment(session: Session, mention_id: int, actor: str, label: str)
     draft = session.scalar(select(Draft).where(Draft.mention_id == mention_id))
     if draft is not None:  # shows in the mention's audit log
         session.add(DraftEvent(draft_id=draft.id, mention_id=mention_id, at=correction.corrected_at, actor=actor,
-                               action="sentiment_corrected", from_status=draft.status, to_status=draft.status,
+                               action=DraftAction.SENTIMENT_CORRECTED, from_status=draft.status, to_status=draft.status,
                                note=f"sentiment {mention.sentiment_label or 'unscored'} → {label}"))
     mention.sentiment_label, mention.sentiment_score, mention.sentiment_source = label, _LABEL_SCORES[label], "agent"
     session.flush()
@@ -179,7 +180,7 @@ def _require_state(draft: Draft, decision: str) -> None:
                             f"only {' or '.join(status.replace('_', ' ') for status in allowed)} drafts can be")
 
 
-def record_change(session: Session, draft: Draft, actor: str, action: str, to_status: str, note: str | None = None,
+def record_change(session: Session, draft: Draft, actor: str, action: DraftAction, to_status: str, note: str | None = None,
                   *, decision: bool = True, **values) -> Draft:
     """Move the draft from the status it was read in to `to_status`, or fail if someone moved it first.
     `decision=False` (the publisher) leaves decided_at/decided_by to the agent who decided."""

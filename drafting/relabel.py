@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.audit import DraftAction
 from store.issues import registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
 
@@ -23,7 +24,7 @@ def set_topic(session: Session, mention_id: int, actor: str, topic: str, config:
     mention = _mention(session, mention_id)
     note = f"topic {mention.topic or 'unknown'} → {topic}"
     mention.topic, mention.topic_confidence, mention.topic_source = topic, 1.0, "agent"
-    _redraft(session, mention, actor, "topic_corrected", note, config)
+    _redraft(session, mention, actor, DraftAction.TOPIC_CORRECTED, note, config)
     return mention
 
 
@@ -34,7 +35,7 @@ def mark_relevance(session: Session, mention_id: int, actor: str, relevance: str
     note = f"{NOT_ABOUT_US}: marked by {actor}" if relevance == "not_about" else f"about us: marked by {actor}"
     mention.relevance, mention.relevance_source = relevance, "agent"
     mention.relevance_reason = f"marked by {actor}" if relevance == "not_about" else None
-    _redraft(session, mention, actor, "relevance_marked", note, config)
+    _redraft(session, mention, actor, DraftAction.RELEVANCE_MARKED, note, config)
     return mention
 
 
@@ -45,7 +46,7 @@ def _mention(session: Session, mention_id: int) -> Mention:
     return mention
 
 
-def _redraft(session: Session, mention: Mention, actor: str, action: str, note: str, config: Config) -> None:
+def _redraft(session: Session, mention: Mention, actor: str, action: DraftAction, note: str, config: Config) -> None:
     from .pipeline import draft_row  # the pipeline builds on this stage's modules
 
     draft = session.scalar(select(Draft).where(Draft.mention_id == mention.id, Draft.kind == "reply"))

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from connectors.text import safe_url
+from careloop.urls import safe_url
 from store.models import User, utcnow
 
 from .security import CSRF_FIELD, csrf_token
