@@ -16,10 +16,9 @@ from store.models import Draft, User
 
 from .pages import render_mention
 from .security import local_path
-from .web import RowId, committed, database, flash, role
+from .web import RowId, committed, database, flash, permitted, require
 
 router = APIRouter()
-Agent = Depends(role("agent"))
 
 
 async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object]):
@@ -38,11 +37,12 @@ async def _decide(request: Request, session: Session, draft_id: int, next: str, 
 
 @router.post("/drafts/{draft_id}/approve")
 async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
-            user: User = Agent, session: Session = Depends(database)):
+            user: User = Depends(require("approve reply")), session: Session = Depends(database)):
     edited = text if mode == "edited" else None
     if edited is None:
         return await _decide(request, session, draft_id, next, "approved",
                        lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config))
+    permitted(user, "edit reply")
     try:
         await committed(session, lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config))
     except decisions.DecisionError as exc:
@@ -59,27 +59,27 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
 
 @router.post("/drafts/{draft_id}/reject")
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
-           user: User = Agent, session: Session = Depends(database)):
+           user: User = Depends(require("reject")), session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason))
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
-             user: User = Agent, session: Session = Depends(database)):
+             user: User = Depends(require("escalate")), session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note))
 
 
 @router.post("/drafts/{draft_id}/sent")
-async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
+async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("mark sent")),
               session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
-async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
+async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("retry publishing")),
           session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
@@ -87,7 +87,7 @@ async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: 
 
 @router.post("/mentions/{mention_id}/sentiment")
 async def correct_sentiment(request: Request, mention_id: RowId, label: str = Form(""), next: str = Form("/"),
-                      user: User = Agent, session: Session = Depends(database)):
+                      user: User = Depends(require("correct sentiment")), session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
         await committed(session, lambda: decisions.correct_sentiment(session, mention_id, user.name, label))

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careloop.permissions import can
 from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
@@ -19,7 +20,7 @@ from store.models import Mention, User, utcnow
 from .auth import HOME
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
 from .security import local_path
-from .web import OptionalRowId, RowId, current_user, database, render, role
+from .web import OptionalRowId, RowId, allowed_decisions, current_user, database, render, require
 
 router = APIRouter()
 DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
@@ -34,8 +35,9 @@ def _page_number(request: Request) -> int:
 
 @router.get("/")
 async def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    if user.role in HOME:
-        return RedirectResponse(HOME[user.role], status_code=303)
+    # Not a 403: "/" is where everyone lands (a bookmark, the logo), so who may not see the queue goes to their home.
+    if not can(user, "view queue"):
+        return RedirectResponse(HOME.get(user.role, "/reports"), status_code=303)
     filters = QueueFilters.from_query(request.query_params)
     page = _page_number(request)
     rows, more = queue_page(session, filters, page)
@@ -55,7 +57,7 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
 
 @router.get("/mentions/{mention_id}")
 async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
-                       user: User = Depends(role("agent")), session: Session = Depends(database)):
+                       user: User = Depends(require("view queue")), session: Session = Depends(database)):
     return render_mention(request, session, user, mention_id, next, draft)
 
 
@@ -67,8 +69,9 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     if mention is None:
         raise HTTPException(404, f"Mention #{mention_id} does not exist.")
     draft, outbox = mention_draft(session, mention_id, draft_id)
-    # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
-    allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
+    # The buttons shown are the decisions drafting allows from the draft's status that the user may take, so page
+    # and POST never disagree.
+    allowed = allowed_decisions(user, draft)
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
@@ -78,17 +81,17 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
 
 
 @router.get("/reports")
-def reports(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def reports(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     return render(request, "reports.html", user, counts=report_counts(session))
 
 
 @router.get("/admin/users")
-async def users(request: Request, user: User = Depends(role("admin")), session: Session = Depends(database)):
+async def users(request: Request, user: User = Depends(require("manage users")), session: Session = Depends(database)):
     return render(request, "users.html", user, users=session.scalars(select(User).order_by(User.name)).all())
 
 
 @router.get("/export/corrections.jsonl")
-def corrections(request: Request, user: User = Depends(role("agent"))):
+def corrections(request: Request, user: User = Depends(require("export"))):
     engine = request.app.state.engine
 
     def lines():
