@@ -37,15 +37,18 @@ ACTIONS: dict[str, Action] = {action.name: action for action in (
     Action("correct sentiment", "correct a mention's sentiment", AGENTS),
     Action("correct understanding", "correct a mention's topic, or mark it not about us (or about us after all)", AGENTS),
     Action("bulk actions", "decide on several queue items at once", AGENTS),
-    Action("take over a claimed item", "decide on an item another agent has open", AGENTS),
+    Action("take over a claimed item", "take over a mention another agent has open, to decide on it", AGENTS),
+    Action("add notes", "write an internal note on a mention (shown to colleagues, never sent out)", AGENTS),
     Action("export", "download agents' corrections (JSON lines) for retraining", AGENTS),
     Action("view reports", "see reports, digests and KPIs, and download their charts", EVERYONE),
+    Action("edit own profile", "change one's display name, signatures, languages and brands", EVERYONE),
     Action("manage issues", "open known issues, edit them, move them through their statuses, accept or dismiss "
                             "possible issues", MANAGERS),
     Action("approve campaigns", "preview, test, approve or dismiss a known issue's notice campaign", MANAGERS),
     Action("view contacts", "see contacts and what was sent to them", MANAGERS),
     Action("manage saved replies", "add, edit and delete saved replies", ADMINS),
-    Action("manage users", "see the inbox users (added and changed with `careloop user`)", ADMINS),
+    Action("manage users", "see the inbox users, edit their profiles and restrict them to brands (added and "
+                           "disabled with `careloop user`)", ADMINS),
 )}
 
 
