@@ -17,7 +17,9 @@ from store.db import session_scope
 from store.models import Mention, User, utcnow
 
 from .auth import HOME
+from .navigation import item_href, item_links
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
+from .saved_replies import saved_replies
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
 
@@ -48,7 +50,7 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
         return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
 
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
-                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
+                  approvable=ALLOWED_FROM["approve"], item_href=lambda row: item_href(row, here),
                   choices=filter_choices(session, request.app.state.config),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
@@ -71,10 +73,13 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
+    language = (draft.language if draft else None) or mention.language or ""
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
                   allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
-                  topics=topic_names(request.app.state.config))
+                  topics=topic_names(request.app.state.config),
+                  saved_language=language, saved_replies=saved_replies(session, language) if "approve" in allowed else [],
+                  **item_links(session, local_path(next), draft))
 
 
 @router.get("/reports")
