@@ -27,7 +27,9 @@ Agent = Depends(role("agent"))
 
 
 async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object],
-                  advance: bool = False, undo_seconds: int = 0):
+                  advance: bool = False, undo_seconds: int = 0, user: User | None = None):
+    """Commit `decide()`, flash `done`, and go on: to the next item of the queue filter when `advance` (from a
+    mention's page, for `user`), else back to `next`."""
     next = local_path(next)
     try:
         await committed(session, decide)
@@ -39,7 +41,7 @@ async def _decide(request: Request, session: Session, draft_id: int, next: str, 
         return RedirectResponse(next, status_code=303)
     flash(request, f"Draft #{draft_id} {done}.")
     _offer_undo(request, draft_id, next, undo_seconds)
-    return RedirectResponse(after_decision(request, session, draft_id, next, advance), status_code=303)
+    return RedirectResponse(after_decision(request, session, user, draft_id, next, advance), status_code=303)
 
 
 def _offer_undo(request: Request, draft_id: int, next: str, seconds: int) -> None:
@@ -55,7 +57,7 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
     seconds = inbox_settings(request).undo_seconds
     window = timedelta(seconds=seconds)
     if edited is None:
-        return await _decide(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds,
+        return await _decide(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
                              decide=lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config,
                                                               undo_window=window))
     try:
@@ -71,21 +73,21 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
         return render_mention(request, session, user, mention_id, next, draft_id, edited_text=edited, status_code=422)
     flash(request, f"Draft #{draft_id} edited and approved.")
     _offer_undo(request, draft_id, next, seconds)
-    return RedirectResponse(after_decision(request, session, draft_id, next, advance), status_code=303)
+    return RedirectResponse(after_decision(request, session, user, draft_id, next, advance), status_code=303)
 
 
 @router.post("/drafts/{draft_id}/reject")
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            advance: bool = Form(False), user: User = Agent, session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "rejected",
-                   lambda: decisions.reject(session, draft_id, user.name, reason), advance)
+                   lambda: decisions.reject(session, draft_id, user.name, reason), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              advance: bool = Form(False), user: User = Agent, session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
-                   lambda: decisions.escalate(session, draft_id, user.name, team, note), advance)
+                   lambda: decisions.escalate(session, draft_id, user.name, team, note), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/sent")

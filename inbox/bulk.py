@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from drafting import bulk
 from drafting.decisions import NO_REPLY_REASONS, DecisionError
+from store.access import only_visible
 from store.models import Draft, Mention, User
 
 from .actions import Agent
@@ -45,6 +46,10 @@ async def bulk_action(request: Request, draft: list[int] = Form([]), decision: s
                       next: str = Form("/"), user: User = Agent, session: Session = Depends(database)):
     next = local_path(next)
     arguments = _arguments(decision, reason, team, note)
+    # a user restricted to some brands acts on nothing else: other drafts are left out as if not there
+    visible = set(session.scalars(only_visible(select(Draft.id).outerjoin(Mention, Mention.id == Draft.mention_id)
+                                               .where(Draft.id.in_(draft)), user)))
+    draft = [draft_id for draft_id in draft if draft_id in visible]
     if not confirm:
         try:  # what would be done and skipped; nothing changes
             preview = bulk.decide_many(session, draft, user.name, decision, status, dry_run=True, **arguments)

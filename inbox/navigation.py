@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careloop.inbox_settings import InboxSettings
-from store.models import Draft
+from store.models import Draft, User
 
 from .queries import QueueFilters, queue_neighbour
 from .security import local_path
@@ -39,21 +39,22 @@ def queue_filters(back: str) -> QueueFilters | None:
     return QueueFilters.from_query(dict(parse_qsl(parts.query))) if parts.path == "/" else None
 
 
-def neighbour_href(session: Session, back: str, priority: int, draft_id: int, *, after: bool = True) -> str | None:
+def neighbour_href(session: Session, back: str, priority: int, draft_id: int, user: User | None, *,
+                   after: bool = True) -> str | None:
     filters = queue_filters(back)
-    row = queue_neighbour(session, filters, priority, draft_id, after=after) if filters else None
+    row = queue_neighbour(session, filters, priority, draft_id, after=after, user=user) if filters else None
     return item_href(row, local_path(back)) if row else None
 
 
-def item_links(session: Session, back: str, draft: Draft | None) -> dict[str, str | None]:
-    """previous_item / next_item of the mention page (its `j`/`k` keys)."""
+def item_links(session: Session, back: str, draft: Draft | None, user: User | None) -> dict[str, str | None]:
+    """previous_item / next_item of the mention page (its `j`/`k` keys), among what `user` may see."""
     if draft is None:
         return {"previous_item": None, "next_item": None}
-    return {"previous_item": neighbour_href(session, back, draft.priority, draft.id, after=False),
-            "next_item": neighbour_href(session, back, draft.priority, draft.id)}
+    return {"previous_item": neighbour_href(session, back, draft.priority, draft.id, user, after=False),
+            "next_item": neighbour_href(session, back, draft.priority, draft.id, user)}
 
 
-def after_decision(request: Request, session: Session, draft_id: int, back: str, advance: bool) -> str:
+def after_decision(request: Request, session: Session, user: User, draft_id: int, back: str, advance: bool) -> str:
     """Where the agent goes once a decision on `draft_id` is committed: from a mention's page (`advance`), the next
     item in the queue filter they came from unless inbox.after_decision is "queue"; else — and at the end of the
     filter — back to the queue."""
@@ -63,4 +64,4 @@ def after_decision(request: Request, session: Session, draft_id: int, back: str,
     priority = session.scalar(select(Draft.priority).where(Draft.id == draft_id))
     if priority is None:
         return back
-    return neighbour_href(session, back, priority, draft_id) or back
+    return neighbour_href(session, back, priority, draft_id, user) or back

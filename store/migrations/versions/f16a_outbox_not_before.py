@@ -1,7 +1,7 @@
 """outbox.not_before: a reply approved in the inbox is not claimed before its undo window ends
 
 Revision ID: f16a
-Revises: d15c
+Revises: p16d
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import store.models.base
 
 
 revision = 'f16a'
-down_revision = 'd15c'
+down_revision = 'p16d'
 branch_labels = None
 depends_on = None
 
