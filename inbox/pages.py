@@ -17,6 +17,7 @@ from store.db import session_scope
 from store.models import Mention, User, utcnow
 
 from .auth import HOME
+from .conversation import deliveries, exchange
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
@@ -39,6 +40,8 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     filters = QueueFilters.from_query(request.query_params)
     page = _page_number(request)
     rows, more = queue_page(session, filters, page)
+    # how each approved reply leaves: by hand ("to post by hand", with copy and mark-as-sent) or by the publisher
+    delivery = deliveries(session, [row.id for row in rows]) if filters.status in ("approved", "sent") else {}
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
     sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
@@ -48,6 +51,7 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
         return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
 
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
+                  delivery=delivery,
                   approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
                   choices=filter_choices(session, request.app.state.config),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
@@ -71,8 +75,11 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
+    config = request.app.state.config
+    conversation = exchange(session, mention, config.replies if config is not None else None)
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
-                  allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  allowed=allowed, parents=[] if conversation else thread_parents(session, mention),
+                  conversation=conversation, events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
                   topics=topic_names(request.app.state.config))
 

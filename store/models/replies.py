@@ -46,6 +46,10 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
+    # The mention's text_hash when this draft was made: a review edited later no longer matches (drafting/revisions.py)
+    answers_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when the review changed after an agent had edited this draft: their text is kept, the queue flags it.
+    review_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     mention: Mapped[Mention | None] = relationship()
 
