@@ -25,7 +25,8 @@ def test_approved_list_shows_which_replies_need_posting_by_hand(served, client_f
     assert "to post by hand" in manual and "will post automatically" not in manual
     assert f'action="/drafts/{seeded.drafts["manual"]}/sent"' in manual and "Mark as sent" in manual
     assert 'class="copy-reply"' in manual and 'data-open="https://example.com/review"' in manual
-    assert "Děkujeme za skvělé hodnocení!</textarea>" in manual  # the whole approved text, for the clipboard
+    copied = re.search(r'<textarea hidden id="manual-\d+" readonly>(.*?)</textarea>', manual, re.S).group(1)
+    assert copied.startswith("Děkujeme za skvělé hodnocení!") and "Alice" in copied  # as approved: signed, whole
     automatic = approved[str(native)]
     assert "will post automatically" in automatic and "to post by hand" not in automatic and "Mark as sent" not in automatic
 
