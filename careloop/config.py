@@ -13,6 +13,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.inbox_settings import InboxSettings
 from careloop.outgoing_config import (  # noqa: F401  (re-exported: careloop.config is where sections are imported from)
     CONSENT_KINDS, ContactPolicy, EmailSettings, EmergingIssues, NoticesSettings, OutboxSettings, WebhookSettings,
 )
@@ -175,6 +176,7 @@ class Config(Strict):
     notices: NoticesSettings = NoticesSettings()
     surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
     sla: SlaSettings = SlaSettings()
+    inbox: InboxSettings = InboxSettings()  # careloop/inbox_settings.py: after a decision, undo window
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")

@@ -1,16 +1,66 @@
-"""What Reddit returns, as careloop's mentions: a post or a comment (with its thread's title) becomes a
-FetchedMention with a permalink to the real site, the fields worth keeping, and nothing PRAW would fetch again."""
+"""What careloop asks Reddit (a query per brand search and per own-subreddit listing, keyed for its cursor) and
+what comes back as careloop's mentions: a post or a comment (with its thread's title) becomes a FetchedMention with
+a permalink to the real site, the fields worth keeping, and nothing PRAW would fetch again. No session here: the
+connector (reddit.py) signs in, reads, backs off and replies."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+
+import praw
+
+from careloop.config import Brand, SourceConfig
 
 from .base import FetchedMention
 from .text import safe_url
 
 REDDIT_SITE = "https://www.reddit.com"  # permalinks always point at the real site
+PAGE_SIZE = 100  # Reddit's maximum per listing request
 _RAW_KEYS = ("name", "subreddit", "author", "created_utc", "edited", "permalink", "score", "num_comments",
              "link_id", "parent_id", "url", "over_18", "locked", "removed_by_category")
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str  # search | new | comments | replies (to the account's comments)
+    subreddit: str  # "a+b" combines subreddits, "all" is all of Reddit
+    text: str = ""  # the search expression
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.subreddit}:{self.text}"
+
+    def describe(self) -> str:
+        return {"search": f"searching r/{self.subreddit} for {self.text}",
+                "new": f"reading new posts in r/{self.subreddit}",
+                "comments": f"reading new comments in r/{self.subreddit}",
+                "replies": "reading replies to our comments"}[self.kind]
+
+    def listing(self, reddit: praw.Reddit, limit: int):
+        if self.kind == "replies":
+            return reddit.inbox.comment_replies(limit=limit, request_limit=PAGE_SIZE)
+        subreddit = reddit.subreddit(self.subreddit)
+        if self.kind == "search":
+            return subreddit.search(self.text, sort="new", time_filter="all", limit=limit, request_limit=PAGE_SIZE)
+        return getattr(subreddit, self.kind)(limit=limit, request_limit=PAGE_SIZE)
+
+
+def search_expression(brand: Brand) -> str:
+    """One Reddit search for all of a brand's terms; phrases quoted."""
+    terms = [term.replace('"', " ").strip() for term in brand.terms]
+    return " OR ".join(f'"{term}"' if " " in term else term for term in dict.fromkeys(terms) if term)
+
+
+def queries_for(source: SourceConfig, subreddits: list[str], own_subreddits: list[str], brands: list[Brand]) -> list[Query]:
+    """Each brand's search in `subreddits` (options.subreddits), and new posts and comments in `own_subreddits`."""
+    searched = [brand for brand in brands if source.brand in (None, brand.name)] if subreddits else []
+    queries = [Query("search", "+".join(subreddits), search_expression(brand)) for brand in searched]
+    if own_subreddits:
+        own = "+".join(own_subreddits)
+        queries += [Query("new", own), Query("comments", own)]
+    return queries
+
 
 
 def _name(value: Any) -> str | None:

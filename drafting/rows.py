@@ -1,5 +1,6 @@
-"""Writing drafts, shared by the pipeline (replies) and follow-ups: insert only what no other run wrote, give
-exactly those rows their "drafted" audit event, and rank the queue."""
+"""One draft as a row, shared by the pipeline (new mentions), follow-ups, re-drafts after an edited review and an
+agent's correction: what the reply says (or why none is needed) and its place in the queue; inserting only what no
+other run wrote, and giving exactly those rows their "drafted" audit event."""
 from __future__ import annotations
 
 import math
@@ -8,12 +9,50 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from careloop.config import Config
 from store.audit import DraftAction
+from store.issues import IssueView
 from store.models import Draft, DraftEvent, Mention
 
-from .facts import Facts
+from .checks import messages, problems_in
+from .eligibility import no_reply_reason
+from .facts import Facts, facts_for
+from .templates import TemplateError, context_for, render, reply_language, select_template, templates_dir
 
 ACTOR = "careloop"
+CONVERSATION_POINTS = 200  # someone answering us expects the next word soon: ahead of a fresh neutral mention
+
+
+def draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
+              suggestions: dict, *, answered_already_counts: bool = True) -> dict:
+    """The reply draft for `mention` as a row; `answered_already_counts=False` drafts even where the brand has
+    answered before (a review edited after our answer continues the conversation)."""
+    facts = facts_for(mention, config, issues)
+    row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
+           "language": None, "text": "", "suggestions": suggestions, "answers_hash": mention.text_hash,
+           "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
+    reason = no_reply_reason(mention, facts, config.replies, answered_by, now,
+                             answered_already_counts=answered_already_counts)
+    if reason:
+        return {**row, "status": "no_reply_needed", "reason": reason}
+    directory = templates_dir(config)
+    language = reply_language(facts.language, directory, config.replies)
+    name = select_template(facts, config.replies, language)
+    failures = [] if language == facts.language else [f"no reply templates in {facts.language!r}: drafted in {language!r}"]
+    try:
+        context = context_for(facts, mention.author, config, language, woven_article(suggestions, config))
+        text = render(directory, name, context)
+    except TemplateError as error:
+        text = ""
+        failures.append(f"template {name}: {type(error).__name__}: {error}")
+    failures += messages(problems_in(text, mention.source_type, config.replies))
+    return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
+
+
+def woven_article(suggestions: dict, config: Config) -> dict | None:
+    """The best knowledge-base article, when it is close enough to put in the draft (knowledge.min_score)."""
+    articles = suggestions.get("articles") or []
+    return articles[0] if articles and articles[0]["score"] >= config.knowledge.min_score else None
 
 
 def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime) -> None:
@@ -22,7 +61,8 @@ def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime)
 
 
 def priority(mention: Mention, facts: Facts, now: datetime) -> int:
-    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time."""
+    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time, a
+    conversation we are in."""
     points = 1000 if facts.sentiment == "negative" else 0
     if facts.rating is not None:
         points += int((5 - facts.rating) * 100)
@@ -34,6 +74,8 @@ def priority(mention: Mention, facts: Facts, now: datetime) -> int:
     published = mention.published_at or mention.fetched_at
     if published is not None:
         points += max(0, min(int((now - published).total_seconds() // 3600), 48))
+    if mention.conversation_id is not None:
+        points += CONVERSATION_POINTS
     return points
 
 

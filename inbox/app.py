@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from careloop.config import Config
 from store.db import make_engine
 
-from . import actions, auth, pages, understanding
+from . import actions, auth, bulk, claims, flow, notes, pages, profiles, saved_replies, understanding
 from .public import PublicRoutes, create_public_app
 from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
 from .sessions import SESSION_HOURS
@@ -48,7 +48,9 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=secure)
     app.add_middleware(SecurityHeaders, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    for router in (auth.router, pages.router, actions.router, understanding.router, *routers):
+    for module in (auth, pages, actions, flow, bulk, saved_replies, understanding, claims, notes, profiles):
+        app.include_router(module.router)
+    for router in routers:  # later stages' pages, passed in by the roof (careloop/webapp.py)
         app.include_router(router)
     app.mount("/public", create_public_app(engine, config, public_routes))  # no login, no CSRF: see inbox/public.py
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 
+from fastapi import HTTPException
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from careloop.understanding_config import DEFAULT_TOPIC_NAMES
 from sentiment.scores import LABELS
-from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
+from store.access import brand_limit, may_see, only_visible
+from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer, User
 
 PAGE_SIZE = 50
 SNIPPET = 240  # characters of mention and draft text shown per queue row
@@ -45,9 +47,10 @@ class QueueFilters:
 _QUEUE_PAGE = (
     select(
         Draft.id, Draft.kind, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
-        Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
+        Draft.check_failures, Draft.review_changed_at, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
         Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
         Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at, Mention.topic, Mention.relevance,
+        Mention.conversation_id,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
         # a survey follow-up answers a survey answer, not a mention
         Draft.survey_answer_id, Draft.language.label("draft_language"), SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
@@ -63,36 +66,84 @@ _QUEUE_PAGE = (
 )
 
 
-def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list, bool]:
-    """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
-    Walks ix_drafts_queue; fetches one extra row instead of counting all matches."""
-    query = _QUEUE_PAGE
+def _filtered(query, filters: QueueFilters, user: User | None):
+    """`query` narrowed to what `user` may see (store/access.py) and to the queue filters' brand, source, language,
+    sentiment, topic and relevance; a filter value may list several, comma-separated ("cs,sk": an agent's languages)."""
+    query = only_visible(query, user)
     for column, value in ((Mention.brand, filters.brand), (Mention.source_type, filters.source_type),
                           (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment),
                           (Mention.topic, filters.topic), (Mention.relevance, filters.relevance)):
-        if value:
+        if "," in value:
+            query = query.where(column.in_([part.strip() for part in value.split(",") if part.strip()]))
+        elif value:
             query = query.where(column == value)
+    return query
+
+
+def queue_page(session: Session, filters: QueueFilters, page: int, user: User | None = None) -> tuple[list, bool]:
+    """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
+    Walks ix_drafts_queue; fetches one extra row instead of counting all matches. Only what `user` may see."""
+    query = _filtered(_QUEUE_PAGE, filters, user)
     rows = session.execute(query, {"status": filters.status, "limit": PAGE_SIZE + 1,
                                    "offset": (page - 1) * PAGE_SIZE}).all()
     # Plain objects for the template: Jinja reads a Row's attributes through a slow fallback (~10 % of the page)
     return [SimpleNamespace(**row._asdict()) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
 
+_ITEM = (select(Draft.id, Draft.kind, Draft.mention_id, Draft.survey_answer_id)
+         .outerjoin(Mention, Mention.id == Draft.mention_id).where(Draft.status == bindparam("status")))
+
+
+def queue_neighbour(session: Session, filters: QueueFilters, priority: int, draft_id: int, *, after: bool = True,
+                    user: User | None = None):
+    """The item just after (or before) the draft at (`priority`, `draft_id`) in queue_page's order under `filters`
+    and what `user` may see — whether or not that draft is still in the filter (it left it when it was decided) —,
+    or None at the end. Two index range reads (same priority, then the next priorities), not a walk from the top."""
+    same = _filtered(_ITEM, filters, user).where(Draft.priority == priority,
+                                           Draft.id > draft_id if after else Draft.id < draft_id)
+    beyond = _filtered(_ITEM, filters, user).where(Draft.priority < priority if after else Draft.priority > priority)
+    if after:
+        queries = (same.order_by(Draft.id), beyond.order_by(Draft.priority.desc(), Draft.id))
+    else:
+        queries = (same.order_by(Draft.id.desc()), beyond.order_by(Draft.priority, Draft.id.desc()))
+    for query in queries:
+        row = session.execute(query.limit(1), {"status": filters.status}).first()
+        if row is not None:
+            return row
+    return None
+
+
 def topic_names(config: Config | None) -> list[str]:
     return config.topics.names if config is not None else list(DEFAULT_TOPIC_NAMES)
 
 
-def filter_choices(session: Session, config: Config | None) -> dict[str, list[str]]:
-    """What the filter menus offer: the configured brands and languages, the source types in use."""
-    if config is not None:
-        brands, languages = [brand.name for brand in config.brands], list(config.languages)
-    else:
-        brands = list(session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand)))
-        languages = ["en", "cs", "sk", "ru"]
+def filter_choices(session: Session, config: Config | None, user: User | None = None) -> dict[str, list[str]]:
+    """What the filter menus offer: the configured brands (those `user` may see) and languages, the source types
+    in use."""
+    brands, languages = known_brands_and_languages(session, config)
+    limit = brand_limit(user)
+    if limit is not None:
+        brands = [brand for brand in brands if brand in limit]
     source_types = list(session.scalars(select(Source.type).distinct().order_by(Source.type)))
     return {"brand": brands, "source_type": source_types, "language": languages,
             "sentiment": list(LABELS), "status": list(DRAFT_STATUSES), "topic": topic_names(config),
             "relevance": ["about", "not_about"]}
+
+
+def known_brands_and_languages(session: Session, config: Config | None) -> tuple[list[str], list[str]]:
+    """The configured brands and languages; without careloop.yaml, the brands stored mentions have."""
+    if config is not None:
+        return [brand.name for brand in config.brands], list(config.languages)
+    brands = list(session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand)))
+    return brands, ["en", "cs", "sk", "ru"]
+
+
+def visible_mention(session: Session, user: User, mention_id: int) -> Mention:
+    """The mention, or 404 when it does not exist or `user` may not see its brand (store/access.py)."""
+    mention = session.get(Mention, mention_id)
+    if mention is None or not may_see(user, mention.brand):
+        raise HTTPException(404, f"Mention #{mention_id} does not exist.")
+    return mention
 
 
 def thread_parents(session: Session, mention: Mention) -> list[Mention]:
@@ -118,12 +169,16 @@ def mention_draft(session: Session, mention_id: int, draft_id: int | None = None
     return (row[0], row[1]) if row else (None, None)
 
 
-def report_counts(session: Session) -> dict[str, list[tuple[str, int]]]:
-    """Mentions (duplicates counted once) by sentiment, brand and source type; drafts by status."""
+def report_counts(session: Session, user: User | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Mentions (duplicates counted once) by sentiment, brand and source type; drafts by status. Only the brands
+    `user` may see."""
     def count_by(column, model=Mention):
         query = select(column, func.count()).group_by(column).order_by(func.count().desc())
         if model is Mention:
             query = query.where(Mention.duplicate_of_id.is_(None))
+        elif brand_limit(user) is not None:
+            query = query.join(Mention, Mention.id == Draft.mention_id)
+        query = only_visible(query, user)
         return [(label or "unknown", count) for label, count in session.execute(query)]
 
     return {"Mentions by sentiment": count_by(Mention.sentiment_label), "Mentions by brand": count_by(Mention.brand),

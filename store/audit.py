@@ -27,6 +27,8 @@ class DraftAction(_Catalogue):
     DRAFTED = "drafted", "careloop drafted a reply (or found none needed), or opened a survey follow-up"
     EDITED = "edited", "an agent changed the draft's text"
     APPROVED = "approved", "an agent approved the draft: it waits in the outbox (or for posting by hand)"
+    APPROVAL_UNDONE = "approval_undone", "the approving agent undid it within the undo window: nothing was sent"
+    NO_REPLY_NEEDED = "no_reply_needed", "an agent decided the mention needs no reply, with the reason"
     REJECTED = "rejected", "an agent rejected the draft, with the reason"
     ESCALATED = "escalated", "an agent passed the mention to another team"
     SENT = "sent", "the reply left: posted by the publisher, or marked as posted by hand"
@@ -35,6 +37,10 @@ class DraftAction(_Catalogue):
     SENTIMENT_CORRECTED = "sentiment_corrected", "an agent corrected the mention's sentiment"
     TOPIC_CORRECTED = "topic_corrected", "an agent corrected the mention's topic (the draft follows)"
     RELEVANCE_MARKED = "relevance_marked", "an agent marked the mention about us or not (the draft follows)"
+    TAKEN_OVER = "taken_over", "an agent took over a mention another agent had claimed"
+    REDRAFTED = "redrafted", "the review was edited before anyone decided: careloop drafted it again"
+    REVIEW_CHANGED = "review_changed", "the review was edited after an agent edited the draft: flagged for them"
+    REVIEW_EDITED = "review_edited", "the review was edited after our answer: a follow-up is drafted"
 
 
 class IssueAction(_Catalogue):
