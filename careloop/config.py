@@ -13,6 +13,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.inbox_settings import InboxSettings
 from careloop.strict import Strict
 from careloop.understanding_config import KnowledgeConfig, RelevanceConfig, TopicsConfig
 from careloop.survey_settings import SlaSettings, SurveysSettings
@@ -149,6 +150,7 @@ class Config(Strict):
     notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
     surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
     sla: SlaSettings = SlaSettings()
+    inbox: InboxSettings = InboxSettings()  # careloop/inbox_settings.py: after a decision, undo window
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")

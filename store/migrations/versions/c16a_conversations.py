@@ -2,7 +2,7 @@
 the text they answered (answers_hash, so an edited review is noticed) and the flag for an agent's edit it outdated
 
 Revision ID: c16a
-Revises: p16d
+Revises: f16b
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import store.models.base
 
 
 revision = 'c16a'
-down_revision = 'p16d'
+down_revision = 'f16b'
 branch_labels = None
 depends_on = None
 
