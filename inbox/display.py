@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from careloop.survey_settings import SlaSettings
-from connectors.text import safe_url
+from careloop.urls import safe_url
 
 WAITING = ("pending", "escalated")  # the statuses whose clock runs against the SLA target
 DUE_SOON = 0.25  # an item with under a quarter of its target left is shown as due soon
