@@ -21,8 +21,9 @@ from store.db import connect, session_scope
 from .conftest import PASSWORD, LiveServer, csrf_of, login, seed
 
 USER_OF_ROLE = {"agent": "alice", "marketing": "mark", "manager": "mona", "admin": "root"}
-# Open on purpose: signing in and out, and the digest's unsubscribe link a subscriber follows from an e-mail.
-OPEN_ROUTES = {"/login", "/logout", "/reports/digests/unsubscribe/{token}"}
+# Open on purpose: signing in and out, the digest's unsubscribe link a subscriber follows from an e-mail, and the icon
+# (a redirect to /static, which the login page needs too).
+OPEN_ROUTES = {"/login", "/logout", "/reports/digests/unsubscribe/{token}", "/favicon.ico"}
 # Declared for routes being built (no reply needed, bulk actions, saved replies, contacts); once a route names one, it is
 # probed like the others and must leave this set.
 AWAITING_ROUTE = {"mark no reply needed", "bulk actions", "view contacts", "manage saved replies"}
