@@ -94,8 +94,8 @@ class SourceConfig(Strict):
     brand: str | None = None
     timeout_seconds: float = Field(default=20, gt=0)  # per request: connect, and between two reads
     deadline_seconds: float = Field(default=300, gt=0)  # the whole fetch of this source, every page and back-off
-    # A failed fetch is tried again after each delay (a Prefect task retry; Reddit's per-request back-off is
-    # options.retries).
+    # A fetch failed for a reason that may pass (careloop.errors: timeout, HTTP 429/5xx) is tried again after
+    # each delay (a Prefect task retry; Reddit's per-request back-off is options.retries).
     fetch_retry_delays: list[float] = Field(default=[5, 30], max_length=10)
     # No successful run for longer than this: reported as stale (default: 3 × the schedule's interval).
     stale_after: Duration | None = None

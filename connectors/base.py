@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, runtime_checkable
 
+from careloop.errors import CareloopError
 from careloop.logs import redact
 
 if TYPE_CHECKING:
@@ -42,9 +43,10 @@ class FetchResult:
     not_modified: bool = False  # the source said nothing changed (HTTP 304, same file): earlier problems still stand
 
 
-class ConnectorError(Exception):
+class ConnectorError(CareloopError):
     """A source could not be fetched (or replied to). The message names the source and says what to do.
-    `retryable` as in careloop.errors: the outbox retries a reply only when the error says it may succeed later."""
+    `retryable` as in careloop.errors: a fetch (a Prefect task retry, flows/ingest_flow.py) and a reply (the
+    outbox) are tried again only when the error says the same call may succeed later."""
 
     retryable = False
 
@@ -59,7 +61,10 @@ class ConnectorError(Exception):
 
 
 class ConnectorAuthError(ConnectorError):
-    """Credentials are missing or rejected."""
+    """Credentials are missing or rejected: never retried, the same credentials are refused again (and a retried
+    login can lock the account); a person fixes them."""
+
+    retryable = False
 
 
 class ConnectorUnavailable(ConnectorError):

@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from careloop.config import Brand, SourceConfig
 from careloop.logs import remember_secret
 
-from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, current_deadline, register
+from .base import (ConnectorAuthError, ConnectorError, ConnectorUnavailable, FetchedMention, FetchResult, current_deadline,
+                   register)
 from .text import safe_url
 from .http import BoundedSession
 from .incremental import Mark, newer_than
@@ -285,7 +286,12 @@ def thread_comments(submission, more_comments: int) -> list[FetchedMention]:
 # ── errors and back-off ──────────────────────────────────────────────────────────────────────────
 
 class RedditTrouble(Exception):
-    """A Reddit request failed for a reason other than credentials; the message says what to do."""
+    """A Reddit request failed for a reason other than credentials; the message says what to do. `retryable`:
+    Reddit was rate limiting or unavailable past the back-off, so a later try may succeed."""
+
+    def __init__(self, message: str, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def _auth_error(source: SourceConfig, exc: Exception) -> ConnectorAuthError | None:
@@ -341,7 +347,7 @@ class RedditConnector:
                 break
             self._sleep(wait)
             waited += wait
-        raise RedditTrouble(f"{problem}; gave up after {attempt + 1} attempt(s) and {waited:g}s of waiting")
+        raise RedditTrouble(f"{problem}; gave up after {attempt + 1} attempt(s) and {waited:g}s of waiting", retryable=True)
 
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         options = reddit_options(source)
@@ -352,6 +358,7 @@ class RedditConnector:
         new_marks: dict[str, dict] = {}
         problems: list[str] = []  # fetched anyway, with a note for the run log
         failed: list[str] = []  # queries that got nothing this run
+        temporary: list[bool] = []  # whether each failure may pass (rate limit, outage)
         with reddit_client(source, options) as reddit:
             for query in queries:
                 mark = Mark.from_cursor(marks.get(query.key), backfill_from, options.overlap_seconds())
@@ -362,6 +369,7 @@ class RedditConnector:
                 except RedditTrouble as trouble:
                     # The query keeps its old mark, so the next run reads what this one missed.
                     failed.append(f"{trouble}; will resume there next run")
+                    temporary.append(trouble.retryable)
                     if query.key in marks:
                         new_marks[query.key] = marks[query.key]
                     continue
@@ -369,7 +377,7 @@ class RedditConnector:
                 problems += dict.fromkeys(skipped)  # a retried query notes the same thread once
                 new_marks[query.key] = mark.after(items).to_cursor()
         if queries and len(failed) == len(queries):
-            raise ConnectorError(source.name, " | ".join(failed))
+            raise (ConnectorUnavailable if all(temporary) else ConnectorError)(source.name, " | ".join(failed))
         return FetchResult(mentions, {"queries": new_marks}, failed + problems)
 
     def _read(self, reddit: praw.Reddit, query: Query, mark: Mark, options: RedditOptions,
