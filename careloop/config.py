@@ -13,6 +13,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.inbox_settings import InboxSettings
 from careloop.strict import Strict
 from careloop.understanding_config import KnowledgeConfig, RelevanceConfig, TopicsConfig
 from careloop.survey_settings import SlaSettings, SurveysSettings
@@ -149,6 +150,7 @@ class Config(Strict):
     notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
     surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
     sla: SlaSettings = SlaSettings()
+    inbox: InboxSettings = InboxSettings()  # careloop/inbox_settings.py: after a decision, undo window
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -357,6 +359,11 @@ class RepliesConfig(Strict):
 
     def length_limit(self, source_type: str) -> int:
         return self.length_limits.get(source_type, self.default_length_limit)
+
+    def is_brand_account(self, author: str | None) -> bool:
+        """Written by one of `brand_accounts` ("u/" and "@" prefixes and case ignored)."""
+        name = (author or "").strip().lower().removeprefix("u/").removeprefix("@")
+        return bool(name) and name in {account.lower().removeprefix("u/").removeprefix("@") for account in self.brand_accounts}
 
 
 # --- Reports: digests and alerts for marketing (README "Digests and alerts") ---------------------------------

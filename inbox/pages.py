@@ -20,10 +20,13 @@ from store.models import User, utcnow
 
 from .auth import HOME
 from .claims import claim_on_open, claimed_rows, mine_by_default
+from .navigation import item_href, item_links
+from .conversation import deliveries, exchange
 from .notes import notes_of
 from .profiles import signature_preview
 from .queries import (QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names,
                       visible_mention)
+from .saved_replies import saved_replies
 from .security import local_path
 from .web import OptionalRowId, RowId, allowed_decisions, current_user, database, render, require
 
@@ -56,6 +59,8 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     filters = QueueFilters.from_query(request.query_params)
     page = _page_number(request)
     rows, more = queue_page(session, filters, page, user)
+    # how each approved reply leaves: by hand ("to post by hand", with copy and mark-as-sent) or by the publisher
+    delivery = deliveries(session, [row.id for row in rows]) if filters.status in ("approved", "sent") else {}
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
     sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
@@ -65,7 +70,8 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
         return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
 
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
-                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}), claimed=claimed_rows(session, rows),
+                  delivery=delivery,
+                  approvable=ALLOWED_FROM["approve"], item_href=lambda row: item_href(row, here), claimed=claimed_rows(session, rows),
                   choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
@@ -88,11 +94,17 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     allowed = allowed_decisions(user, draft)
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
+    language = (draft.language if draft else None) or mention.language or ""
+    config = request.app.state.config
+    conversation = exchange(session, mention, config.replies if config is not None else None)
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
-                  allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  allowed=allowed, parents=[] if conversation else thread_parents(session, mention),
+                  conversation=conversation, events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
                   topics=topic_names(request.app.state.config), holder=holder, notes=notes_of(session, mention_id),
-                  signature=signature_preview(session, user, mention, draft, request.app.state.config))
+                  signature=signature_preview(session, user, mention, draft, request.app.state.config),
+                  saved_language=language, saved_replies=saved_replies(session, language) if "approve" in allowed else [],
+                  **item_links(session, local_path(next), draft, user))
 
 
 @router.get("/reports")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from careloop.permissions import action as declared_action, can
 from connectors.text import safe_url
-from drafting.decisions import ALLOWED_FROM
+from drafting.decisions import ALLOWED_FROM, NO_REPLY_REASONS
 from store.models import Draft, User, utcnow
 
 from .security import CSRF_FIELD, csrf_token
@@ -45,7 +45,7 @@ def when(moment: datetime | None) -> str:
 
 
 _environment.filters.update(ago=ago, when=when, safe_url=safe_url)
-_environment.globals.update(CSRF_FIELD=CSRF_FIELD, can=can)  # {% if can(user, "export") %}: buttons follow permissions
+_environment.globals.update(CSRF_FIELD=CSRF_FIELD, can=can, NO_REPLY_REASONS=NO_REPLY_REASONS)  # {% if can(user, "export") %}: buttons follow permissions
 
 
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id names nothing, and reached the database as an
@@ -145,5 +145,7 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 
 
 def render(request: Request, template: str, user: User | None, status_code: int = 200, **context):
-    context.update(user=user, csrf=csrf_token(request), flashes=request.session.pop("flash", []))
+    # undo: the approval the agent may still take back (inbox/actions.py), shown once beside the flash
+    context.update(user=user, csrf=csrf_token(request), flashes=request.session.pop("flash", []),
+                   undo=request.session.pop("undo", None))
     return templates.TemplateResponse(request, template, context, status_code=status_code)
