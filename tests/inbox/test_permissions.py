@@ -15,7 +15,8 @@ from careloop.config import parse_config
 from careloop.permissions import ACTIONS, ROLES, can
 from inbox import create_app
 from inbox.users import add_user
-from inbox.web import MAX_ROW_ID
+from drafting.decisions import ALLOWED_FROM
+from inbox.web import DECISION_ACTIONS, MAX_ROW_ID
 from store.db import connect, session_scope
 
 from .conftest import PASSWORD, LiveServer, csrf_of, login, seed
@@ -122,6 +123,11 @@ def test_approving_an_edited_text_needs_edit_reply(inbox):
         token = csrf_of(client.get("/login").text)
         response = client.post(f"/drafts/{MAX_ROW_ID}/approve", data={"csrf_token": token, "mode": "edited", "text": "x"})
         assert (response.status_code == 403) != (_allowed(role, "edit reply") and _allowed(role, "approve reply")), role
+
+
+def test_every_decision_drafting_allows_names_the_action_it_needs():
+    """The mention page shows a decision's button by its action: a decision without one broke the page."""
+    assert set(DECISION_ACTIONS) == set(ALLOWED_FROM) and set(DECISION_ACTIONS.values()) <= set(ACTIONS)
 
 
 def test_the_queue_sends_who_may_not_see_it_to_their_home(inbox):
