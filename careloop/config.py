@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
 from careloop.inbox_settings import InboxSettings
@@ -163,17 +163,19 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        from connectors import connector_types
-
         names = [source.name for source in self.sources]
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:
             raise ValueError(f"source names must be unique; repeated: {duplicated}")
         brand_names = {brand.name for brand in self.brands}
-        types = connector_types()
+        option_models = _source_option_models() if self.sources else {}
+        types = sorted(option_models)
         for index, source in enumerate(self.sources):
             if source.type not in types:
                 raise ValueError(f"sources[{index}] ({source.name}): unknown type {source.type!r}; expected one of {types}")
+            problems = option_problems(option_models[source.type], source.options)
+            if problems:
+                raise ValueError(f"sources[{index}] ({source.name}): " + "; ".join(problems))
             if source.brand is not None and source.brand not in brand_names:
                 raise ValueError(f"sources[{index}] ({source.name}): brand {source.brand!r} is not among brands {sorted(brand_names)}")
         return self
@@ -256,18 +258,36 @@ def parse_config(data: Any, path: Path) -> Config:
 
 
 def _describe(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        elif "input" in error and error["type"] not in ("value_error",):
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"  - {key}: {message}")
-    return "\n".join(lines)
+    return "\n".join(f"  - {'.'.join(str(part) for part in error['loc']) or '(top level)'}: {_message(error)}"
+                     for error in exc.errors())
+
+
+def _message(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if error["type"] == "missing":
+        return "required key is missing"
+    if "input" in error and error["type"] not in ("value_error",):
+        return f"{error['msg']} (got {error['input']!r})"
+    return error["msg"]
+
+
+def _source_option_models() -> dict[str, type[BaseModel]]:
+    """Each source type's options model, from the connectors' registry (connectors.source_options): the one place
+    configuration learns what sources exist."""
+    from connectors import source_options
+
+    return source_options()
+
+
+def option_problems(model: type[BaseModel], options: dict[str, Any]) -> list[str]:
+    """What is wrong with a source's `options:` for its connector's model, each as "options.<key>: <what>" (the
+    same words wherever a source's options are checked: when careloop.yaml loads, and in the connector)."""
+    try:
+        model.model_validate(options)
+    except ValidationError as exc:
+        return [f"options.{'.'.join(str(part) for part in error['loc'])}: {_message(error)}" for error in exc.errors()]
+    return []
 
 
 # --- Drafting and publishing (templates/replies/README.md explains the rule table) ---------------------------
@@ -336,8 +356,6 @@ DEFAULT_QUESTION_WORDS = {
     "sk": ["ako", "prečo", "kedy", "kde", "čo", "ktorý", "ktorá", "dá sa", "môžete", "neviete", "poradí"],
     "ru": ["как", "почему", "когда", "где", "что", "какой", "какая", "можно", "подскажите", "кто-нибудь"],
 }
-# Characters a reply may have on each platform (App Store developer responses, Google Play replies …).
-DEFAULT_LENGTH_LIMITS = {"reddit": 10_000, "appstore": 5_970, "googleplay": 350, "heureka": 1_000, "trustpilot": 2_000}
 
 
 class RepliesConfig(Strict):
@@ -346,7 +364,9 @@ class RepliesConfig(Strict):
     max_age_days: int = Field(default=14, gt=0)
     reply_to_praise: bool = True
     allowed_links: list[str] = []  # domains; a reply may link to these and their subdomains only
-    length_limits: dict[str, int] = DEFAULT_LENGTH_LIMITS
+    # characters a reply may have, by source type, where the operator wants fewer than the platform takes (each
+    # connector declares its platform's limit: drafting.checks.length_limit)
+    length_limits: dict[str, int] = {}
     default_length_limit: int = 2_000
     question_words: dict[str, list[str]] = DEFAULT_QUESTION_WORDS
     fallback_language: str = "en"  # drafted in this language when there are no templates for the mention's
@@ -357,8 +377,6 @@ class RepliesConfig(Strict):
     def for_brand(self, name: str | None) -> BrandReplies:
         return self.brands.get(name or "", BrandReplies())
 
-    def length_limit(self, source_type: str) -> int:
-        return self.length_limits.get(source_type, self.default_length_limit)
 
     def is_brand_account(self, author: str | None) -> bool:
         """Written by one of `brand_accounts` ("u/" and "@" prefixes and case ignored)."""

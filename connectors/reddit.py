@@ -32,7 +32,7 @@ from careloop.config import Brand, SourceConfig
 from careloop.logs import remember_secret
 
 from .base import (ConnectorAuthError, ConnectorError, ConnectorUnavailable, FetchedMention, FetchResult, current_deadline,
-                   register)
+                   options_of, register)
 from .text import safe_url
 from .http import BoundedSession
 from .incremental import Mark, newer_than
@@ -127,11 +127,7 @@ def _seconds(duration: str) -> float:
 
 
 def reddit_options(source: SourceConfig) -> RedditOptions:
-    try:
-        return RedditOptions.model_validate(source.options)
-    except ValidationError as exc:
-        details = "; ".join(f"options.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConnectorError(source.name, details) from None
+    return options_of(source)
 
 
 # ── credentials and the PRAW client ──────────────────────────────────────────────────────────────
@@ -354,6 +350,8 @@ def _trouble(exc: Exception, what: str) -> RedditTrouble:
 
 @register("reddit")
 class RedditConnector:
+    Options = RedditOptions
+    reply_max_chars = 10_000  # a Reddit comment's limit
     def __init__(self, sleep: Callable[[float], None] = time.sleep):
         self._sleep = sleep  # the back-off clock; tests pass one that records instead of waiting
 
