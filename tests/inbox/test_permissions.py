@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 
 from careloop.config import parse_config
 from careloop.permissions import ACTIONS, ROLES, can
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from drafting.decisions import ALLOWED_FROM
 from inbox.web import DECISION_ACTIONS, MAX_ROW_ID
