@@ -360,6 +360,11 @@ class RepliesConfig(Strict):
     def length_limit(self, source_type: str) -> int:
         return self.length_limits.get(source_type, self.default_length_limit)
 
+    def is_brand_account(self, author: str | None) -> bool:
+        """Written by one of `brand_accounts` ("u/" and "@" prefixes and case ignored)."""
+        name = (author or "").strip().lower().removeprefix("u/").removeprefix("@")
+        return bool(name) and name in {account.lower().removeprefix("u/").removeprefix("@") for account in self.brand_accounts}
+
 
 # --- Reports: digests and alerts for marketing (README "Digests and alerts") ---------------------------------
 

@@ -72,6 +72,11 @@ class RedditOptions(BaseModel):
     limit: int = Field(default=1000, ge=1, le=1000)  # items per query per run (Reddit lists at most 1000)
     thread_comments: bool = True  # also read the comment tree of each newly found search hit
     more_comments: int = Field(default=0, ge=0)  # "load more comments" links expanded per thread (1 request each)
+    # With an account: replies to its comments (the account's inbox, one request) and, for `follow_threads` after
+    # each of its comments, new comments in that thread (one request per thread, at most `follow_threads_max`).
+    conversations: bool = True
+    follow_threads: str = "3d"
+    follow_threads_max: int = Field(default=25, ge=0)
     credentials_block: str | None = None  # Prefect Secret block holding a JSON object of credentials
     oauth_url: str = "https://oauth.reddit.com"
     reddit_url: str = "https://www.reddit.com"
@@ -91,10 +96,10 @@ class RedditOptions(BaseModel):
                 raise ValueError(f"not subreddit names: {bad}")
         return value
 
-    @field_validator("since", "overlap")
+    @field_validator("since", "overlap", "follow_threads")
     @classmethod
     def _since(cls, value: str, info) -> str:
-        if (value != "all" or info.field_name == "overlap") and not _SINCE.match(value.strip()):
+        if (value != "all" or info.field_name != "since") and not _SINCE.match(value.strip()):
             raise ValueError('expected "<number><m|h|d|w>" such as "7d"' + (', or "all"' if info.field_name == "since" else ""))
         return value.strip()
 
@@ -110,6 +115,9 @@ class RedditOptions(BaseModel):
 
     def overlap_seconds(self) -> float:
         return _seconds(self.overlap)
+
+    def follow_seconds(self) -> float:
+        return _seconds(self.follow_threads)
 
 
 def _seconds(duration: str) -> float:
@@ -186,7 +194,7 @@ def _praw(source: SourceConfig, credentials: dict[str, str], oauth_url: str, red
 
 @dataclass(frozen=True)
 class Query:
-    kind: str  # search | new | comments
+    kind: str  # search | new | comments | replies (to the account's comments)
     subreddit: str  # "a+b" combines subreddits, "all" is all of Reddit
     text: str = ""  # the search expression
 
@@ -197,9 +205,12 @@ class Query:
     def describe(self) -> str:
         return {"search": f"searching r/{self.subreddit} for {self.text}",
                 "new": f"reading new posts in r/{self.subreddit}",
-                "comments": f"reading new comments in r/{self.subreddit}"}[self.kind]
+                "comments": f"reading new comments in r/{self.subreddit}",
+                "replies": "reading replies to our comments"}[self.kind]
 
     def listing(self, reddit: praw.Reddit, limit: int):
+        if self.kind == "replies":
+            return reddit.inbox.comment_replies(limit=limit, request_limit=PAGE_SIZE)
         subreddit = reddit.subreddit(self.subreddit)
         if self.kind == "search":
             return subreddit.search(self.text, sort="new", time_filter="all", limit=limit, request_limit=PAGE_SIZE)
@@ -282,6 +293,30 @@ def thread_comments(submission, more_comments: int) -> list[FetchedMention]:
     return [comment_mention(comment, title) for comment in submission.comments.list()]
 
 
+def threads_we_answered(reddit: praw.Reddit, options: RedditOptions, problems: list[str]) -> list[FetchedMention]:
+    """The comments of each thread the account commented in within `follow_threads`, from its first comment there
+    on (ours included, so an exchange answered by hand on Reddit is stored too): new comments in a thread we
+    answered come back to the queue. Ingest skips the ones it already has."""
+    since = time.time() - options.follow_seconds()
+    first_ours: dict[str, float] = {}  # thread → our first comment's time; newest threads first
+    for comment in reddit.user.me().comments.new(limit=OWN_REPLIES_CHECKED):
+        data = vars(comment)
+        created = float(data.get("created_utc") or 0)
+        if created < since:
+            break
+        if link_id := str(data.get("link_id") or ""):
+            first_ours[link_id] = min(created, first_ours.get(link_id, created))
+    found: list[FetchedMention] = []
+    for link_id, ours_from in list(first_ours.items())[:options.follow_threads_max]:
+        submission = reddit.submission(id=link_id.removeprefix("t3_"))
+        try:
+            found += [mention for mention in thread_comments(submission, options.more_comments)
+                      if mention.published_at.timestamp() >= ours_from - 1]  # datetimes keep microseconds only
+        except (NotFound, Forbidden, Redirect) as exc:  # removed or locked away since we answered
+            problems.append(str(_trouble(exc, f"re-reading the thread {link_id} we answered")))
+    return found
+
+
 # ── errors and back-off ──────────────────────────────────────────────────────────────────────────
 
 class RedditTrouble(Exception):
@@ -353,6 +388,9 @@ class RedditConnector:
         problems: list[str] = []  # fetched anyway, with a note for the run log
         failed: list[str] = []  # queries that got nothing this run
         with reddit_client(source, options) as reddit:
+            following = options.conversations and not reddit.read_only  # an account's inbox and comments
+            if following:
+                queries.append(Query("replies", "inbox"))
             for query in queries:
                 mark = Mark.from_cursor(marks.get(query.key), backfill_from, options.overlap_seconds())
                 skipped: list[str] = []
@@ -368,6 +406,12 @@ class RedditConnector:
                 mentions += found
                 problems += dict.fromkeys(skipped)  # a retried query notes the same thread once
                 new_marks[query.key] = mark.after(items).to_cursor()
+            if following and options.follow_threads_max:
+                try:
+                    mentions += self.with_backoff(source, options, "re-reading the threads we answered",
+                                                  lambda: threads_we_answered(reddit, options, problems))
+                except RedditTrouble as trouble:
+                    problems.append(str(trouble))
         if queries and len(failed) == len(queries):
             raise ConnectorError(source.name, " | ".join(failed))
         return FetchResult(mentions, {"queries": new_marks}, failed + problems)
@@ -375,7 +419,7 @@ class RedditConnector:
     def _read(self, reddit: praw.Reddit, query: Query, mark: Mark, options: RedditOptions,
               problems: list[str]) -> tuple[list, list[FetchedMention]]:
         items = newer_than(query.listing(reddit, options.limit), mark)
-        if query.kind == "comments":
+        if query.kind in ("comments", "replies"):
             return items, [comment_mention(item) for item in items]
         found = []
         for submission in items:

@@ -26,6 +26,7 @@ from .templates import TemplateError, context_for, render, reply_language, selec
 ACTOR = "careloop"
 BATCH = 500
 STAGE = "draft"
+CONVERSATION_POINTS = 200  # someone answering us expects the next word soon: ahead of a fresh neutral mention
 LEASE = timedelta(minutes=10)  # a batch takes well under a second; older claims belong to dead workers
 
 
@@ -37,8 +38,10 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
 
     Known issues come from the registry, with careloop.yaml's upserted first (an issue resolved there gets its
     follow-up drafts here). Returns counts: drafted (pending), flagged (pending with failed checks),
-    no_reply_needed, waiting_for_sentiment (unscored mentions, drafted on a later run), follow_ups."""
-    from .followups import sync_issues  # followups builds on this module
+    no_reply_needed, waiting_for_sentiment (unscored mentions, drafted on a later run), follow_ups; and where a
+    review was edited after drafting, redrafted, flagged_changed and follow_ups_for_edits (drafting/revisions.py)."""
+    from .followups import sync_issues  # followups and revisions build on this module
+    from .revisions import catch_up_revisions
 
     now = now or utcnow()
     follow_ups = sync_issues(session, config, now)
@@ -70,6 +73,9 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
         session.commit()
         if progress:
             progress(sum(counts.values()))
+    # only when a review was edited: the counts of an ordinary run stay as they were
+    counts.update({key: value for key, value in catch_up_revisions(session, config, issues, now).items() if value})
+    session.commit()
     counts["waiting_for_sentiment"] = session.scalar(
         select(func.count()).select_from(Mention).where(Mention.sentiment_label.is_(None), undrafted)
     )
@@ -93,12 +99,15 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
 
 
 def draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
-               suggestions: dict) -> dict:
+              suggestions: dict, *, answered_already_counts: bool = True) -> dict:
+    """The reply draft for `mention` as a row; `answered_already_counts=False` drafts even where the brand has
+    answered before (a review edited after our answer continues the conversation)."""
     facts = facts_for(mention, config, issues)
     row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
-           "language": None, "text": "", "suggestions": suggestions,
+           "language": None, "text": "", "suggestions": suggestions, "answers_hash": mention.text_hash,
            "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
-    reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
+    reason = no_reply_reason(mention, facts, config.replies, answered_by, now,
+                             answered_already_counts=answered_already_counts)
     if reason:
         return {**row, "status": "no_reply_needed", "reason": reason}
     directory = templates_dir(config)
@@ -133,7 +142,8 @@ def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime)
 
 
 def priority(mention: Mention, facts: Facts, now: datetime) -> int:
-    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time."""
+    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time, a
+    conversation we are in."""
     points = 1000 if facts.sentiment == "negative" else 0
     if facts.rating is not None:
         points += int((5 - facts.rating) * 100)
@@ -145,6 +155,8 @@ def priority(mention: Mention, facts: Facts, now: datetime) -> int:
     published = mention.published_at or mention.fetched_at
     if published is not None:
         points += max(0, min(int((now - published).total_seconds() // 3600), 48))
+    if mention.conversation_id is not None:
+        points += CONVERSATION_POINTS
     return points
 
 

@@ -20,10 +20,9 @@ from store.models import Draft, User
 from .navigation import after_decision, inbox_settings
 from .pages import render_mention
 from .security import local_path
-from .web import RowId, committed, database, flash, role
+from .web import RowId, committed, database, flash, permitted, require
 
 router = APIRouter()
-Agent = Depends(role("agent"))
 
 
 async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object],
@@ -52,7 +51,7 @@ def _offer_undo(request: Request, draft_id: int, next: str, seconds: int) -> Non
 
 @router.post("/drafts/{draft_id}/approve")
 async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafted"), text: str = Form(""), next: str = Form("/"),
-            advance: bool = Form(False), user: User = Agent, session: Session = Depends(database)):
+            advance: bool = Form(False), user: User = Depends(require("approve reply")), session: Session = Depends(database)):
     edited = text if mode == "edited" else None
     seconds = inbox_settings(request).undo_seconds
     window = timedelta(seconds=seconds)
@@ -60,6 +59,7 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
         return await _decide(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
                              decide=lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config,
                                                               undo_window=window))
+    permitted(user, "edit reply")
     try:
         await committed(session, lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config,
                                                            undo_window=window))
@@ -78,27 +78,27 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
 
 @router.post("/drafts/{draft_id}/reject")
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
-           advance: bool = Form(False), user: User = Agent, session: Session = Depends(database)):
+           advance: bool = Form(False), user: User = Depends(require("reject")), session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
-             advance: bool = Form(False), user: User = Agent, session: Session = Depends(database)):
+             advance: bool = Form(False), user: User = Depends(require("escalate")), session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/sent")
-async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
+async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("mark sent")),
               session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
-async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
+async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("retry publishing")),
           session: Session = Depends(database)):
     return await _decide(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
@@ -106,7 +106,7 @@ async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: 
 
 @router.post("/mentions/{mention_id}/sentiment")
 async def correct_sentiment(request: Request, mention_id: RowId, label: str = Form(""), next: str = Form("/"),
-                      user: User = Agent, session: Session = Depends(database)):
+                      user: User = Depends(require("correct sentiment")), session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     try:
         await committed(session, lambda: decisions.correct_sentiment(session, mention_id, user.name, label))

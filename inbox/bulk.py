@@ -14,10 +14,9 @@ from drafting.decisions import NO_REPLY_REASONS, DecisionError
 from store.access import only_visible
 from store.models import Draft, Mention, User
 
-from .actions import Agent
 from .queries import SNIPPET
 from .security import local_path
-from .web import committed, database, flash, render
+from .web import committed, database, flash, render, require
 
 router = APIRouter()
 DECISION_LABELS = {"no_reply": "No reply needed", "reject": "Reject", "escalate": "Escalate"}
@@ -43,7 +42,7 @@ def _description(decision: str, reason: str, team: str, note: str) -> str:
 @router.post("/drafts/bulk")
 async def bulk_action(request: Request, draft: list[int] = Form([]), decision: str = Form(""), status: str = Form("pending"),
                       reason: str = Form("other"), team: str = Form(""), note: str = Form(""), confirm: bool = Form(False),
-                      next: str = Form("/"), user: User = Agent, session: Session = Depends(database)):
+                      next: str = Form("/"), user: User = Depends(require("bulk actions")), session: Session = Depends(database)):
     next = local_path(next)
     arguments = _arguments(decision, reason, team, note)
     # a user restricted to some brands acts on nothing else: other drafts are left out as if not there

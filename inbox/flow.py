@@ -9,17 +9,17 @@ from sqlalchemy.orm import Session
 from drafting import decisions
 from store.models import Draft, User
 
-from .actions import Agent, _decide
+from .actions import _decide
 from .navigation import item_href
 from .security import local_path
-from .web import RowId, committed, database, flash
+from .web import RowId, committed, database, flash, require
 
 router = APIRouter()
 
 
 @router.post("/drafts/{draft_id}/no-reply")
 async def no_reply(request: Request, draft_id: RowId, reason: str = Form(""), detail: str = Form(""),
-                   next: str = Form("/"), advance: bool = Form(False), user: User = Agent,
+                   next: str = Form("/"), advance: bool = Form(False), user: User = Depends(require("mark no reply needed")),
                    session: Session = Depends(database)):
     label = decisions.NO_REPLY_REASONS.get(reason, reason)
     return await _decide(request, session, draft_id, next, f"marked no reply needed ({label})",
@@ -27,7 +27,7 @@ async def no_reply(request: Request, draft_id: RowId, reason: str = Form(""), de
 
 
 @router.post("/drafts/{draft_id}/undo")
-async def undo(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Agent,
+async def undo(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("approve reply")),
                session: Session = Depends(database)):
     """Back to the draft whose approval was undone (or tried): the agent undid it to change something there."""
     next = local_path(next)

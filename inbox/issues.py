@@ -16,10 +16,11 @@ from notices.issues import change_status, issues, open_known_issue, reach, updat
 from store.issues import IssueError, issue_by_key
 from store.models import ISSUE_STATUSES, IssueEvent, Mention, NoticeCampaign, PossibleIssue, User
 
-from .web import RowId, committed, database, flash, render, role
+from .web import RowId, committed, database, flash, render, require
 
 router = APIRouter()
-Manager = Depends(role("manager"))
+Manager = Depends(require("manage issues"))
+Campaigner = Depends(require("approve campaigns"))
 NOTE_LANGUAGES = ("en", "cs", "sk", "ru")
 EXAMPLES = 3  # mentions shown per possible issue
 
@@ -151,21 +152,21 @@ async def issue_status(request: Request, key: str, status: str = Form(""), user:
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/approve")
-async def campaign_approve(request: Request, key: str, campaign_id: RowId, user: User = Manager,
+async def campaign_approve(request: Request, key: str, campaign_id: RowId, user: User = Campaigner,
                            session: Session = Depends(database)):
     return await _act(request, session, key, "Notice approved: {result[queued]} queued for sending.",
                 lambda: {"queued": 0, **campaigns.approve(session, request.app.state.config, campaign_id, user.name)})
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/test")
-async def campaign_test(request: Request, key: str, campaign_id: RowId, language: str = Form("en"), user: User = Manager,
+async def campaign_test(request: Request, key: str, campaign_id: RowId, language: str = Form("en"), user: User = Campaigner,
                         session: Session = Depends(database)):
     return await _act(request, session, key, "Test notice queued to {result}.",
                 lambda: campaigns.send_test(session, request.app.state.config, campaign_id, user, language))
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/dismiss")
-async def campaign_dismiss(request: Request, key: str, campaign_id: RowId, reason: str = Form(""), user: User = Manager,
+async def campaign_dismiss(request: Request, key: str, campaign_id: RowId, reason: str = Form(""), user: User = Campaigner,
                            session: Session = Depends(database)):
     return await _act(request, session, key, "Notice dismissed: nothing will be sent.",
                 lambda: campaigns.dismiss(session, campaign_id, user.name, reason))

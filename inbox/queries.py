@@ -47,9 +47,10 @@ class QueueFilters:
 _QUEUE_PAGE = (
     select(
         Draft.id, Draft.kind, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
-        Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
+        Draft.check_failures, Draft.review_changed_at, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
         Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
         Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at, Mention.topic, Mention.relevance,
+        Mention.conversation_id,
         func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
         # a survey follow-up answers a survey answer, not a mention
         Draft.survey_answer_id, Draft.language.label("draft_language"), SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),

@@ -12,10 +12,10 @@ from careloop.config import SUPPORTED_LANGUAGES
 from drafting.checks import is_blank
 from store.models import SavedReply, User, utcnow
 
-from .web import OptionalRowId, RowId, committed, database, flash, render, role
+from .web import OptionalRowId, RowId, committed, database, flash, render, require
 
 router = APIRouter()
-Admin = Depends(role("admin"))
+Admin = Depends(require("manage saved replies"))
 MAX_TITLE, MAX_TEXT = 200, 10_000
 PAGE = "/admin/saved-replies"
 

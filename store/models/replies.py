@@ -51,6 +51,10 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
+    # The mention's text_hash when this draft was made: a review edited later no longer matches (drafting/revisions.py)
+    answers_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when the review changed after an agent had edited this draft: their text is kept, the queue flags it.
+    review_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The approving agent's signature (drafting/signatures.py), appended to `text` when the reply goes out: kept apart
     # so the draft stays what was drafted or edited (precedents, undo) and the audit shows who signed.
     signature: Mapped[str] = mapped_column(Text, default="", server_default="")
