@@ -25,14 +25,14 @@ USER_OF_ROLE = {"agent": "alice", "marketing": "mark", "manager": "mona", "admin
 OPEN_ROUTES = {"/login", "/logout", "/reports/digests/unsubscribe/{token}"}
 # Declared for routes being built (no reply needed, bulk actions, saved replies, contacts); once a route names one, it is
 # probed like the others and must leave this set.
-AWAITING_ROUTE = {"mark no reply needed", "bulk actions", "view contacts", "manage saved replies"}
+AWAITING_ROUTE = {"view contacts"}
 # Checked inside a route (approve with an edited text also needs "edit reply"): probed on their own below.
 CHECKED_INSIDE = {"edit reply"}
 # Path parameters name nothing that exists: an allowed role gets past the check to a 404 or a refused decision,
 # and nothing in the seed changes.
 SAMPLE = {"draft_id": MAX_ROW_ID, "mention_id": MAX_ROW_ID, "campaign_id": MAX_ROW_ID, "possible_id": MAX_ROW_ID,
           "answer_id": MAX_ROW_ID, "user_id": MAX_ROW_ID, "key": "NO-SUCH-ISSUE", "decision": "dismiss",
-          "chart": "no-such-chart"}
+          "chart": "no-such-chart", "reply_id": MAX_ROW_ID}
 
 
 def _api_routes(routes) -> list[APIRoute]:
