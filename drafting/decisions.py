@@ -20,6 +20,7 @@ from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
 from store.access import actor_may_see
+from store.audit import DraftAction
 from store.mention_claims import blocking_holder, release
 from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, signed, utcnow
 
@@ -78,7 +79,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
     before = draft.text
     if new_text != before:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text, check_failures=messages(problems))
     channel, status = _delivery(_connector(mention.source_type), mention, config)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
@@ -86,7 +87,7 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         not_before=not_before, payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": signed(new_text, signature)},
     ))
-    record_change(session, draft, actor, "approved", "approved", assigned_to=actor, signature=signature,
+    record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor, signature=signature,
                   note=f"signed {signature!r}" if signature else None)
     return _released(session, draft)
 
@@ -101,12 +102,12 @@ def _approve_email(session: Session, draft: Draft, actor: str, text: str | None,
     if contact is None:
         raise DecisionError(f"draft #{draft.id} cannot be approved: the contact was erased")
     if new_text != draft.text:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text)
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="survey_follow_up", channel="email", draft_id=draft.id, status="queued", attempts=0,
         contact_id=contact.id, consent_kind="service", campaign=draft.campaign, not_before=not_before,
         payload={"to": contact.email, "to_name": contact.name, "subject": draft.subject or "Re: your answer", "text": new_text}))
-    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    return record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor)
 
 
 def undo_approval(session: Session, draft_id: int, actor: str) -> Draft:
@@ -124,8 +125,8 @@ def undo_approval(session: Session, draft_id: int, actor: str) -> Draft:
         raise DecisionError(f"too late to undo the approval of draft #{draft_id}: its undo window is over and the "
                             "publisher may already have posted it")
     approved_from = session.scalar(select(DraftEvent.from_status).where(
-        DraftEvent.draft_id == draft.id, DraftEvent.action == "approved").order_by(DraftEvent.id.desc()).limit(1))
-    return record_change(session, draft, actor, "approval_undone", approved_from or "pending", assigned_to=None,
+        DraftEvent.draft_id == draft.id, DraftEvent.action == DraftAction.APPROVED).order_by(DraftEvent.id.desc()).limit(1))
+    return record_change(session, draft, actor, DraftAction.APPROVAL_UNDONE, approved_from or "pending", assigned_to=None,
                          note="undone within the undo window: nothing was sent")
 
 
@@ -136,7 +137,7 @@ def no_reply(session: Session, draft_id: int, actor: str, reason: str, detail: s
     draft = _draft(session, draft_id, actor)
     _require_state(draft, "no reply")
     _require_unclaimed(session, draft, actor)
-    record_change(session, draft, actor, "no_reply_needed", "no_reply_needed", reason=text, note=text)
+    record_change(session, draft, actor, DraftAction.NO_REPLY_NEEDED, "no_reply_needed", reason=text, note=text)
     return _released(session, draft)
 
 
@@ -164,7 +165,7 @@ def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
     draft = _draft(session, draft_id, actor)
     _require_state(draft, "reject")
     _require_unclaimed(session, draft, actor)
-    record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+    record_change(session, draft, actor, DraftAction.REJECTED, "rejected", reason=reason.strip(), note=reason.strip())
     return _released(session, draft)
 
 
@@ -173,7 +174,7 @@ def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) 
     draft = _draft(session, draft_id, actor)
     _require_state(draft, "escalate")
     _require_unclaimed(session, draft, actor)
-    record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
+    record_change(session, draft, actor, DraftAction.ESCALATED, "escalated", escalated_to=team.strip(),
                   note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
     return _released(session, draft)
 
@@ -189,7 +190,7 @@ def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
     )
     if claimed.rowcount != 1:
         raise DecisionError(f"draft #{draft_id} is not a manual reply: the publisher posts it and marks it sent")
-    return record_change(session, draft, actor, "sent", "sent", sent_at=now, note="posted by hand")
+    return record_change(session, draft, actor, DraftAction.SENT, "sent", sent_at=now, note="posted by hand")
 
 
 def retry(session: Session, draft_id: int, actor: str) -> Draft:
@@ -201,7 +202,7 @@ def retry(session: Session, draft_id: int, actor: str) -> Draft:
         .values(status="queued", error=None, claimed_at=None, claimed_by=None, next_attempt_at=None, sending_at=None)
         .execution_options(synchronize_session=False)
     )
-    return record_change(session, draft, actor, "retried", "approved")
+    return record_change(session, draft, actor, DraftAction.RETRIED, "approved")
 
 
 def correct_sentiment(session: Session, mention_id: int, actor: str, label: str) -> SentimentCorrection:
@@ -215,7 +216,7 @@ def correct_sentiment(session: Session, mention_id: int, actor: str, label: str)
     draft = session.scalar(select(Draft).where(Draft.mention_id == mention_id))
     if draft is not None:  # shows in the mention's audit log
         session.add(DraftEvent(draft_id=draft.id, mention_id=mention_id, at=correction.corrected_at, actor=actor,
-                               action="sentiment_corrected", from_status=draft.status, to_status=draft.status,
+                               action=DraftAction.SENTIMENT_CORRECTED, from_status=draft.status, to_status=draft.status,
                                note=f"sentiment {mention.sentiment_label or 'unscored'} → {label}"))
     mention.sentiment_label, mention.sentiment_score, mention.sentiment_source = label, _LABEL_SCORES[label], "agent"
     session.flush()
@@ -282,7 +283,7 @@ def _require_state(draft: Draft, decision: str) -> None:
                             f"only {' or '.join(status.replace('_', ' ') for status in allowed)} drafts can be")
 
 
-def record_change(session: Session, draft: Draft, actor: str, action: str, to_status: str, note: str | None = None,
+def record_change(session: Session, draft: Draft, actor: str, action: DraftAction, to_status: str, note: str | None = None,
                   *, decision: bool = True, **values) -> Draft:
     """Move the draft from the status it was read in to `to_status`, or fail if someone moved it first.
     `decision=False` (the publisher) leaves decided_at/decided_by to the agent who decided."""

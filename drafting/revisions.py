@@ -19,12 +19,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.audit import DraftAction
 from store.issues import IssueView
 from store.models import Draft, DraftEvent, Mention
 
 from .decisions import DecisionError, record_change
 from .eligibility import ALREADY_ANSWERED
-from .pipeline import ACTOR, add_drafted_event, draft_row, insert_new
+from .rows import ACTOR, add_drafted_event, draft_row, insert_new
 
 REVIEW_CHANGED = "review changed since you edited"
 EDIT_CAMPAIGN = "edit:"  # + the edited text's hash: one follow-up per edit
@@ -48,15 +49,15 @@ def catch_up_revisions(session: Session, config: Config, issues: list[IssueView]
         try:
             if answered:
                 counts["follow_ups_for_edits"] += _follow_up(session, config, issues, mention, now)
-                record_change(session, draft, ACTOR, "review_edited", draft.status, "edited after our answer",
+                record_change(session, draft, ACTOR, DraftAction.REVIEW_EDITED, draft.status, "edited after our answer",
                               decision=False, **hash_now)
             elif draft.status == "pending" and agent_edited:
-                record_change(session, draft, ACTOR, "review_changed", draft.status, REVIEW_CHANGED, decision=False,
+                record_change(session, draft, ACTOR, DraftAction.REVIEW_CHANGED, draft.status, REVIEW_CHANGED, decision=False,
                               review_changed_at=now, **hash_now)
                 counts["flagged_changed"] += 1
             elif draft.status == "pending" or draft.decided_by is None:
                 row = draft_row(mention, config, issues, None, now, draft.suggestions or {})
-                record_change(session, draft, ACTOR, "redrafted", row["status"], row["reason"] or "the review was edited",
+                record_change(session, draft, ACTOR, DraftAction.REDRAFTED, row["status"], row["reason"] or "the review was edited",
                               decision=False, text=row["text"], template=row["template"], language=row["language"],
                               reason=row["reason"], check_failures=row["check_failures"], priority=row["priority"],
                               **hash_now)

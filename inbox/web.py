@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from careloop.permissions import action as declared_action, can
-from connectors.text import safe_url
+from careloop.urls import safe_url
 from drafting.decisions import ALLOWED_FROM, NO_REPLY_REASONS
 from store.models import Draft, User, utcnow
 

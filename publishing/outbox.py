@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config
 from careloop.errors import is_retryable
 from drafting.decisions import record_change
+from store.audit import DraftAction
 from store.db import session_scope
 from store.models import OUTBOX_STATUSES, Draft, OutboxMessage, utcnow
 from store.outreach import suppress
@@ -281,10 +282,10 @@ class _Run:
                         .execution_options(synchronize_session=False))
         draft = session.get(Draft, row.draft_id, populate_existing=True) if row.draft_id else None
         if draft is not None and status == "sent":
-            record_change(session, draft, ACTOR, "sent", "sent", decision=False, sent_at=now, external_reply_id=external_id,
+            record_change(session, draft, ACTOR, DraftAction.SENT, "sent", decision=False, sent_at=now, external_reply_id=external_id,
                           note="found already posted after an interrupted run" if recovered else f"posted as {external_id}")
         elif draft is not None and status in ("failed", "uncertain"):
-            record_change(session, draft, ACTOR, "failed", "failed", decision=False, note=error)
+            record_change(session, draft, ACTOR, DraftAction.FAILED, "failed", decision=False, note=error)
 
 
 def resend(session: Session, message_id: int, actor: str) -> OutboxMessage:

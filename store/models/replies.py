@@ -2,8 +2,9 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..audit import checked
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
 
@@ -87,6 +88,10 @@ class DraftEvent(Base):
     text_before: Mapped[str | None] = mapped_column(Text)
     text_after: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+    @validates("action")
+    def _catalogued(self, key: str, action: str) -> str:  # store/audit.py: a misspelt action fails where written
+        return checked(self.__tablename__, action)
 
 
 class User(Base):

@@ -10,35 +10,20 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notices import campaigns
+from inbox.web import RowId, committed, database, flash, render, require
 from reports import emerging
-from notices.issues import change_status, issues, open_known_issue, reach, update_known_issue
 from store.issues import IssueError, issue_by_key
 from store.models import ISSUE_STATUSES, IssueEvent, Mention, NoticeCampaign, PossibleIssue, User
 
-from .web import RowId, committed, database, flash, render, require
+from . import campaigns
+from .issues import (change_status, issues, keywords_text, open_known_issue, parse_keywords, reach,
+                     update_known_issue)
 
 router = APIRouter()
 Manager = Depends(require("manage issues"))
 Campaigner = Depends(require("approve campaigns"))
 NOTE_LANGUAGES = ("en", "cs", "sk", "ru")
 EXAMPLES = 3  # mentions shown per possible issue
-
-
-def parse_keywords(text: str) -> dict[str, list[str]]:
-    """One line per language, "cs: restart, reboot"; a line without "xx:" applies to every language."""
-    keywords: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        language, sep, words = line.partition(":")
-        if not sep or len(language.strip()) != 2:
-            language, words = "*", line
-        keywords.setdefault(language.strip().lower(), []).extend(word.strip() for word in words.split(",") if word.strip())
-    return keywords
-
-
-def keywords_text(keywords: dict[str, list[str]]) -> str:
-    return "\n".join(f"{language}: {', '.join(words)}" if language != "*" else ", ".join(words)
-                     for language, words in (keywords or {}).items())
 
 
 async def _notes(request: Request) -> dict[str, str]:
