@@ -78,6 +78,7 @@ def _print_source(summary) -> None:
     console.print(
         f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
         f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked"
+        + (f", {summary.continued} continuing a conversation" if summary.continued else "")
         + (f", {summary.rejected} rejected" if summary.rejected else ""),
         highlight=False,
     )

@@ -128,7 +128,7 @@ def permitted(user: User, action: str) -> User:
 
 # The action each of drafting's decisions needs (a decision's button shows only to who may take it).
 DECISION_ACTIONS = {"approve": "approve reply", "reject": "reject", "escalate": "escalate", "mark as sent": "mark sent",
-                    "retry": "retry publishing"}
+                    "retry": "retry publishing", "no reply": "mark no reply needed", "undo": "approve reply"}
 
 
 def allowed_decisions(user: User, draft: Draft | None) -> set[str]:

@@ -60,8 +60,11 @@ def test_edited_reviews_bring_their_drafts_up_to_date(engine, make_config, tmp_p
         assert drafts[(SHOP_ANSWERED, "reply")].status == "no_reply_needed"  # the shop's reaction answers it
         assert all(drafts[(review, "reply")].status == "pending" for review in (UNTOUCHED, AGENT_EDITED, SENT))
         untouched_before = drafts[(UNTOUCHED, "reply")].text
-        decisions.record_change(session, drafts[(AGENT_EDITED, "reply")], "alice", "edited", "pending",
-                                text="Mrzí nás to, ozveme se vám do zítřka. Alice", decision=False)
+        # alice edits and approves, then takes it back within the undo window: pending, with her text
+        edited_id = drafts[(AGENT_EDITED, "reply")].id
+        decisions.approve(session, edited_id, "alice", "Mrzí nás to, ozveme se vám do zítřka.", config=config,
+                          undo_window=timedelta(seconds=10))
+        decisions.undo_approval(session, edited_id, "alice")
         sent = drafts[(SENT, "reply")]
         decisions.approve(session, sent.id, "alice", config=config)  # Heureka has no reply API: posted by hand
         decisions.mark_sent(session, sent.id, "alice")
@@ -84,7 +87,8 @@ def test_edited_reviews_bring_their_drafts_up_to_date(engine, make_config, tmp_p
         assert untouched.status == "pending" and untouched.review_changed_at is None
         assert untouched.text != untouched_before and "peníze" not in untouched_before
         flagged = drafts[(AGENT_EDITED, "reply")]
-        assert flagged.text == "Mrzí nás to, ozveme se vám do zítřka. Alice" and flagged.review_changed_at is not None
+        assert flagged.status == "pending" and flagged.review_changed_at is not None
+        assert flagged.text == "Mrzí nás to, ozveme se vám do zítřka."  # hers, kept
         for review in (SENT, SHOP_ANSWERED):  # the edit continues a conversation we answered: a follow-up, queued
             follow_up = drafts[(review, "follow_up")]
             assert follow_up.status == "pending" and follow_up.campaign.startswith("edit:") and follow_up.text
