@@ -17,6 +17,7 @@ from store.db import session_scope
 from store.models import Mention, User, utcnow
 
 from .auth import HOME
+from .history import customer_history
 from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
@@ -25,7 +26,7 @@ router = APIRouter()
 DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
 
 
-def _page_number(request: Request) -> int:
+def page_number(request: Request) -> int:
     try:
         return max(1, min(int(request.query_params.get("page", 1)), 10_000))
     except ValueError:
@@ -37,20 +38,26 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     if user.role in HOME:
         return RedirectResponse(HOME[user.role], status_code=303)
     filters = QueueFilters.from_query(request.query_params)
-    page = _page_number(request)
+    page = page_number(request)
     rows, more = queue_page(session, filters, page)
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
-    sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
-
-    def overdue(row) -> bool:
-        """Waiting past the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
-        return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
-
-    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue,
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
+                  overdue=overdue_check(request),
                   approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
                   choices=filter_choices(session, request.app.state.config),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
+
+
+def overdue_check(request: Request):
+    """A row's test for waiting past the `sla:` target of its priority class (the same targets the sla KPI
+    counts against), for the queue and search results."""
+    sla, now = (request.app.state.config or DEFAULT_SLA).sla, utcnow()
+
+    def overdue(row) -> bool:
+        return row.status in ("pending", "escalated") and (row.published_at or row.created_at) + sla.target(row.priority) < now
+
+    return overdue
 
 
 @router.get("/mentions/{mention_id}")
@@ -74,7 +81,7 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
                   allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
-                  topics=topic_names(request.app.state.config))
+                  topics=topic_names(request.app.state.config), history=customer_history(session, mention))
 
 
 @router.get("/reports")

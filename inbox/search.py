@@ -1,0 +1,62 @@
+"""The search page: drafts whose mention (title, text) or whose own text has every word an agent typed, in the
+queue's row layout and with the queue's filters (status: any unless chosen), newest mention first, paged.
+The words are matched by store/search.py (SQLite FTS5 or PostgreSQL full text, diacritics-insensitive)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from drafting.decisions import ALLOWED_FROM
+from store.models import DRAFT_STATUSES, Contact, Draft, Mention, SurveyAnswer, User
+from store.search import SearchError, matching, search_words
+
+from .pages import overdue_check, page_number
+from .queries import PAGE_SIZE, ROW_COLUMNS, QueueFilters, as_rows, filter_choices, with_filters
+from .web import database, render, role
+
+router = APIRouter()
+
+# Drafts with their mention. A draft that answers a mention answers no survey: the survey joins only give the
+# shared row columns their (empty) values.
+_RESULTS = (
+    select(*ROW_COLUMNS).select_from(Mention)
+    .join(Draft, Draft.mention_id == Mention.id)
+    .outerjoin(SurveyAnswer, SurveyAnswer.id == Draft.survey_answer_id)
+    .outerjoin(Contact, Contact.id == SurveyAnswer.contact_id)
+)
+
+
+def search_page(session: Session, words: list[str], filters: QueueFilters, page: int) -> tuple[list, bool]:
+    """One page of matching drafts, newest mention first (no count of all matches: the index stops after the page),
+    and whether more follow."""
+    query = with_filters(_RESULTS, filters)
+    if filters.status:
+        query = query.where(Draft.status == filters.status)
+    query = matching(query, words, session.get_bind().dialect.name).order_by(Draft.id)
+    return as_rows(session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all())
+
+
+@router.get("/search")
+async def search(request: Request, user: User = Depends(role("agent")), session: Session = Depends(database)):
+    typed = (request.query_params.get("q") or "").strip()
+    status = request.query_params.get("status") or ""
+    filters = replace(QueueFilters.from_query(request.query_params), status=status if status in DRAFT_STATUSES else "")
+    page = page_number(request)
+    params = {"q": typed, **filters.as_params()}
+    here = "/search?" + urlencode({**params, **({"page": page} if page > 1 else {})})
+    rows, more, problem, status_code = [], False, None, 200
+    try:
+        words = search_words(typed)
+    except SearchError as error:
+        words, problem, status_code = [], str(error), 400
+    if words:
+        rows, more = search_page(session, words, filters, page)
+    return render(request, "search.html", user, status_code=status_code, typed=typed, words=words, problem=problem,
+                  rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue_check(request),
+                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}), status_any=True,
+                  choices=filter_choices(session, request.app.state.config),
+                  page_link=lambda number: "/search?" + urlencode({**params, "page": number}))
