@@ -46,7 +46,7 @@ async def search(request: Request, user: User = Depends(role("agent")), session:
     status = request.query_params.get("status") or ""
     filters = replace(QueueFilters.from_query(request.query_params), status=status if status in DRAFT_STATUSES else "")
     page = page_number(request)
-    params = {"q": typed, **filters.as_params()}
+    params = {"q": typed, **{name: value for name, value in filters.as_params().items() if value}}  # "" is any
     here = "/search?" + urlencode({**params, **({"page": page} if page > 1 else {})})
     rows, more, problem, status_code = [], False, None, 200
     try:

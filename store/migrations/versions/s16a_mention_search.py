@@ -62,8 +62,10 @@ def _upgrade_sqlite() -> None:
 
 def _upgrade_postgresql() -> None:
     accented, plain = _latin_folds()
+    # "<" and ">" become spaces: PostgreSQL's text-search parser drops whatever looks like an HTML tag, and
+    # "<script>alert(1)</script>" in a mention is words the agent may search for (mentions are plain text).
     op.execute(f"""CREATE FUNCTION careloop_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        AS $$ SELECT translate(lower(value), '{accented}', '{plain}') $$""")
+        AS $$ SELECT translate(lower(value), '{accented}<>', '{plain}  ') $$""")
     op.execute("""CREATE FUNCTION careloop_search_document(mention integer) RETURNS tsvector LANGUAGE sql STABLE
         AS $$ SELECT to_tsvector('simple', careloop_fold(coalesce(m.title, '') || ' ' || m.text || ' ' ||
               coalesce((SELECT string_agg(d.text, ' ') FROM drafts d WHERE d.mention_id = m.id), '')))
