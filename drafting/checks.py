@@ -36,10 +36,16 @@ def blocking_problems(text: str, source_type: str | None = None, replies: Replie
         return [Problem("the reply is empty", blocks_approval=True)]
     if _LEFTOVER.search(text):
         return [Problem("unrendered template syntax ({{, {% or #}) left in the reply", blocks_approval=True)]
+    too_long = length_problem(text, source_type, replies)
+    return [too_long] if too_long else []
+
+
+def length_problem(text: str, source_type: str | None, replies: RepliesConfig | None = None) -> Problem | None:
+    """More characters than the platform takes (the default limits without `replies`)."""
     limit = (replies or _DEFAULT_REPLIES).length_limit(source_type) if source_type else None
     if limit is not None and len(text) > limit:
-        return [Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}", blocks_approval=True)]
-    return []
+        return Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}", blocks_approval=True)
+    return None
 
 
 def problems_in(text: str, source_type: str, replies: RepliesConfig) -> list[Problem]:

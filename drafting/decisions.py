@@ -17,9 +17,12 @@ from careloop.config import Config
 from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
-from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, utcnow
+from store.access import actor_may_see
+from store.mention_claims import blocking_holder, release
+from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, signed, utcnow
 
-from .checks import Problem, blocking_problems, is_blank, messages, problems_in
+from .checks import Problem, blocking_problems, is_blank, length_problem, messages, problems_in
+from .signatures import signature_for
 
 # Which statuses each decision may start from; anything else is refused with a clear message.
 ALLOWED_FROM = {
@@ -39,15 +42,23 @@ class DecisionError(ValueError):
 def approve(session: Session, draft_id: int, actor: str, text: str | None = None, *, config: Config | None = None) -> Draft:
     """Approve the draft as it is, or with `text` (edit & approve). The reply is queued in the outbox: posted by
     the publisher where the source's connector can reply, else left to the agent to copy ("manual").
-    Pass `config` to re-run every check on an edit; without it only the blocking ones run."""
-    draft = _draft(session, draft_id, with_mention=True)
+    Pass `config` to re-run every check on an edit; without it only the blocking ones run.
+    The approving agent's signature is appended to what is posted, and the platform's length limit counts it."""
+    draft = _draft(session, draft_id, actor, with_mention=True)
     _require_state(draft, "approve")
     if draft.survey_answer_id is not None:
         return _approve_email(session, draft, actor, text)
     mention = draft.mention
+    _require_unclaimed(session, draft, actor)
     new_text = draft.text if text is None else text.strip()
     problems = _problems(new_text, mention.source_type, config)
     blocking = [problem.message for problem in problems if problem.blocks_approval]
+    signature = signature_for(session, actor, mention.brand, draft.language or mention.language, config)
+    too_long = None if blocking else length_problem(signed(new_text, signature), mention.source_type,
+                                                    config.replies if config else None)
+    if too_long:
+        blocking.append(f"{too_long.message} with your signature {signature!r} ({len(signature) + 2} of them with "
+                        f"its line break): shorten the reply or your signature")
     if blocking:
         raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
     before = draft.text
@@ -58,9 +69,11 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="reply", channel=channel, draft_id=draft.id, status=status, attempts=0,
         payload={"source": mention.source.name, "source_type": mention.source_type,
-                 "mention_external_id": mention.external_id, "url": mention.url, "text": new_text},
+                 "mention_external_id": mention.external_id, "url": mention.url, "text": signed(new_text, signature)},
     ))
-    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    record_change(session, draft, actor, "approved", "approved", assigned_to=actor, signature=signature,
+                  note=f"signed {signature!r}" if signature else None)
+    return _released(session, draft)
 
 
 def _approve_email(session: Session, draft: Draft, actor: str, text: str | None) -> Draft:
@@ -84,23 +97,27 @@ def _approve_email(session: Session, draft: Draft, actor: str, text: str | None)
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
     if is_blank(reason):
         raise DecisionError("a reason is required to reject a draft")
-    draft = _draft(session, draft_id)
+    draft = _draft(session, draft_id, actor)
     _require_state(draft, "reject")
-    return record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+    _require_unclaimed(session, draft, actor)
+    record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+    return _released(session, draft)
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
     if is_blank(team):
         raise DecisionError("a team is required to escalate a draft")
-    draft = _draft(session, draft_id)
+    draft = _draft(session, draft_id, actor)
     _require_state(draft, "escalate")
-    return record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
-                   note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
+    _require_unclaimed(session, draft, actor)
+    record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
+                  note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
+    return _released(session, draft)
 
 
 def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
     """The agent posted a manual reply by hand (review sites, feeds)."""
-    draft = _draft(session, draft_id)
+    draft = _draft(session, draft_id, actor)
     _require_state(draft, "mark as sent")
     now = utcnow()
     claimed = session.execute(
@@ -114,7 +131,7 @@ def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
 
 def retry(session: Session, draft_id: int, actor: str) -> Draft:
     """A failed reply goes back to the publisher's queue."""
-    draft = _draft(session, draft_id)
+    draft = _draft(session, draft_id, actor)
     _require_state(draft, "retry")
     session.execute(
         update(OutboxMessage).where(OutboxMessage.draft_id == draft.id, OutboxMessage.status == "failed")
@@ -128,9 +145,7 @@ def correct_sentiment(session: Session, mention_id: int, actor: str, label: str)
     """An agent's label wins over the model's and the stars from now on (sentiment_source "agent")."""
     if label not in LABELS:
         raise DecisionError(f"unknown sentiment label {label!r}; expected one of {list(LABELS)}")
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise DecisionError(f"mention #{mention_id} does not exist")
+    mention = visible_mention(session, mention_id, actor)
     correction = SentimentCorrection(mention_id=mention_id, label=label, previous_label=mention.sentiment_label,
                                      corrected_by=actor, corrected_at=utcnow())
     session.add(correction)
@@ -163,13 +178,36 @@ def audit_log(session: Session, mention_id: int) -> list[DraftEvent]:
     return list(session.scalars(select(DraftEvent).where(DraftEvent.mention_id == mention_id).order_by(DraftEvent.at, DraftEvent.id)))
 
 
-def _draft(session: Session, draft_id: int, *, with_mention: bool = False) -> Draft:
+def visible_mention(session: Session, mention_id: int, actor: str) -> Mention:
+    """The mention, if it exists and `actor` may act on its brand (store/access.py); else "does not exist"."""
+    mention = session.get(Mention, mention_id)
+    if mention is None or not actor_may_see(session, actor, mention.brand):
+        raise DecisionError(f"mention #{mention_id} does not exist")
+    return mention
+
+
+def _draft(session: Session, draft_id: int, actor: str, *, with_mention: bool = False) -> Draft:
     # with_mention: the mention and its source in the same query (approve needs both)
     options = [joinedload(Draft.mention).joinedload(Mention.source)] if with_mention else []
     draft = session.get(Draft, draft_id, populate_existing=True, options=options)
-    if draft is None:
+    # a user restricted to other brands is told no more than about a draft that is not there
+    if draft is None or not actor_may_see(session, actor, draft.mention.brand if draft.mention else None):
         raise DecisionError(f"draft #{draft_id} does not exist")
     return draft
+
+
+def _released(session: Session, draft: Draft) -> Draft:
+    """After the decision won: the mention's claim goes (after the UPDATE, which must decide first)."""
+    if draft.mention_id is not None:
+        release(session, draft.mention_id)
+    return draft
+
+
+def _require_unclaimed(session: Session, draft: Draft, actor: str) -> None:
+    """Someone else is on this mention (store/mention_claims.py): they decide, unless `actor` takes it over."""
+    holder = blocking_holder(session, draft.mention_id, actor) if draft.mention_id else None
+    if holder is not None:
+        raise DecisionError(f"{holder.shown_name} is on it: take it over to decide on draft #{draft.id}")
 
 
 def _require_state(draft: Draft, decision: str) -> None:

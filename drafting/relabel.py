@@ -11,7 +11,7 @@ from careloop.config import Config
 from store.issues import registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
 
-from .decisions import DecisionError, record_change
+from .decisions import DecisionError, record_change, visible_mention
 from .eligibility import NOT_ABOUT_US
 
 REDRAFTABLE = ("pending", "no_reply_needed")
@@ -20,7 +20,7 @@ REDRAFTABLE = ("pending", "no_reply_needed")
 def set_topic(session: Session, mention_id: int, actor: str, topic: str, config: Config, topics: list[str]) -> Mention:
     if topic not in topics:
         raise DecisionError(f"unknown topic {topic!r}; expected one of {topics}")
-    mention = _mention(session, mention_id)
+    mention = visible_mention(session, mention_id, actor)
     note = f"topic {mention.topic or 'unknown'} → {topic}"
     mention.topic, mention.topic_confidence, mention.topic_source = topic, 1.0, "agent"
     _redraft(session, mention, actor, "topic_corrected", note, config)
@@ -30,18 +30,11 @@ def set_topic(session: Session, mention_id: int, actor: str, topic: str, config:
 def mark_relevance(session: Session, mention_id: int, actor: str, relevance: str, config: Config) -> Mention:
     if relevance not in ("about", "not_about"):
         raise DecisionError(f"relevance must be about or not_about, not {relevance!r}")
-    mention = _mention(session, mention_id)
+    mention = visible_mention(session, mention_id, actor)
     note = f"{NOT_ABOUT_US}: marked by {actor}" if relevance == "not_about" else f"about us: marked by {actor}"
     mention.relevance, mention.relevance_source = relevance, "agent"
     mention.relevance_reason = f"marked by {actor}" if relevance == "not_about" else None
     _redraft(session, mention, actor, "relevance_marked", note, config)
-    return mention
-
-
-def _mention(session: Session, mention_id: int) -> Mention:
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise DecisionError(f"mention #{mention_id} does not exist")
     return mention
 
 

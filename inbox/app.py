@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from careloop.config import Config
 from store.db import make_engine
 
-from . import actions, auth, issues, pages, search, understanding
+from . import actions, auth, claims, issues, notes, pages, profiles, search, understanding
 from .public import create_public_app
 from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
 from .sessions import SESSION_HOURS
@@ -44,7 +44,7 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=secure)
     app.add_middleware(SecurityHeaders, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    for module in (auth, pages, actions, issues, understanding, search):
+    for module in (auth, pages, actions, issues, understanding, claims, notes, profiles, search):
         app.include_router(module.router)
     app.mount("/public", create_public_app(engine, config))  # no login, no CSRF: see inbox/public.py
     from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)

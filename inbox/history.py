@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import ContactHandle, Draft, Mention, SurveyAnswer
+from store.access import brand_limit, only_visible
+from store.models import ContactHandle, Draft, Mention, SurveyAnswer, User
 
 HISTORY_LIMIT = 20  # entries shown; each of the three reads stops there too
 SNIPPET = 240
@@ -30,8 +31,9 @@ class HistoryEntry:
     text: str
 
 
-def customer_history(session: Session, mention: Mention) -> list[HistoryEntry]:
-    """Up to HISTORY_LIMIT entries about the author of `mention`, newest first, `mention` itself left out."""
+def customer_history(session: Session, mention: Mention, user: User | None = None) -> list[HistoryEntry]:
+    """Up to HISTORY_LIMIT entries about the author of `mention`, newest first, `mention` itself left out; only
+    mentions of brands `user` may see, and survey answers only for users who see every brand (an answer has none)."""
     author = (mention.author or "").strip()
     if not author or author.lower() in NOBODY:
         return []
@@ -43,9 +45,9 @@ def customer_history(session: Session, mention: Mention) -> list[HistoryEntry]:
         same_person += [and_(Mention.source_type == platform, func.lower(Mention.author) == handle)
                         for platform, handle in session.execute(select(ContactHandle.platform, ContactHandle.handle)
                                                                 .where(ContactHandle.contact_id.in_(contact_ids)))]
-    mentions = (select(Mention.id, Mention.source_type, Mention.rating, Mention.title, Mention.published_at,
-                       Mention.fetched_at, func.substr(Mention.text, 1, SNIPPET).label("text"))
-                .where(or_(*same_person), Mention.id != mention.id))
+    mentions = only_visible(select(Mention.id, Mention.source_type, Mention.rating, Mention.title, Mention.published_at,
+                                   Mention.fetched_at, func.substr(Mention.text, 1, SNIPPET).label("text"))
+                            .where(or_(*same_person), Mention.id != mention.id), user)
     entries = [HistoryEntry("mention", row.published_at or row.fetched_at, f"/mentions/{row.id}",
                             f"{row.source_type}" + (f" {row.rating:.0f}★" if row.rating is not None else "")
                             + (f": {row.title}" if row.title else ""), row.text)
@@ -58,7 +60,7 @@ def customer_history(session: Session, mention: Mention) -> list[HistoryEntry]:
     entries += [HistoryEntry("reply", row.sent_at or row.decided_at, f"/mentions/{row.mention_id}",
                              f"our reply ({row.status}" + (f", by {row.decided_by})" if row.decided_by else ")"), row.text)
                 for row in session.execute(replies)]
-    if contact_ids:
+    if contact_ids and brand_limit(user) is None:
         answers = (select(SurveyAnswer.id, SurveyAnswer.kind, SurveyAnswer.score, SurveyAnswer.answered_at,
                           func.substr(SurveyAnswer.comment, 1, SNIPPET).label("comment"))
                    .where(SurveyAnswer.contact_id.in_(contact_ids), SurveyAnswer.score.is_not(None))

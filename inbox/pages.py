@@ -1,11 +1,12 @@
-"""Read-only pages: the queue, one mention, reports for marketing, the user list, the corrections export."""
+"""Pages: the queue (opening on the agent's languages and brands), one mention (opening it claims it: inbox/claims.py),
+reports for marketing, the user list, the corrections export."""
 from __future__ import annotations
 
 import json
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,16 +15,28 @@ from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
 from store.db import session_scope
-from store.models import Mention, User, utcnow
+from store.models import User, utcnow
 
 from .auth import HOME
+from .claims import claim_on_open, claimed_rows, mine_by_default
 from .history import customer_history
-from .queries import QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names
+from .notes import notes_of
+from .profiles import signature_preview
+from .queries import (QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names,
+                      visible_mention)
 from .security import local_path
 from .web import OptionalRowId, RowId, current_user, database, render, role
 
 router = APIRouter()
 DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
+
+
+def _with_lists(choices: dict[str, list[str]], filters: QueueFilters) -> dict[str, list[str]]:
+    """A comma-separated filter (the agent's languages "cs,sk") is offered in its menu, so the form keeps it."""
+    for name, value in filters.as_params().items():
+        if "," in value and name in choices:
+            choices[name] = [value, *choices[name]]
+    return choices
 
 
 def page_number(request: Request) -> int:
@@ -37,15 +50,17 @@ def page_number(request: Request) -> int:
 async def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
     if user.role in HOME:
         return RedirectResponse(HOME[user.role], status_code=303)
+    if not request.url.query and (mine := mine_by_default(user)):  # opens on the agent's languages and brands
+        return RedirectResponse("/?" + urlencode(mine), status_code=303)
     filters = QueueFilters.from_query(request.query_params)
     page = page_number(request)
-    rows, more = queue_page(session, filters, page)
+    rows, more = queue_page(session, filters, page, user)
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
-                  overdue=overdue_check(request),
-                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
-                  choices=filter_choices(session, request.app.state.config),
+                  overdue=overdue_check(request), approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
+                  claimed=claimed_rows(session, rows),
+                  choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
 
@@ -63,16 +78,15 @@ def overdue_check(request: Request):
 @router.get("/mentions/{mention_id}")
 async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
                        user: User = Depends(role("agent")), session: Session = Depends(database)):
-    return render_mention(request, session, user, mention_id, next, draft)
+    holder = await claim_on_open(session, user, mention_id)
+    return render_mention(request, session, user, mention_id, next, draft, holder=holder)
 
 
 def render_mention(request: Request, session: Session, user: User, mention_id: int, next: str, draft_id: int | None,
-                   *, edited_text: str | None = None, status_code: int = 200):
+                   *, edited_text: str | None = None, status_code: int = 200, holder=None):
     """The mention with its draft; `edited_text` (an agent's edit that could not be approved) fills the editor
-    instead of the draft, so a refused edit is never lost."""
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise HTTPException(404, f"Mention #{mention_id} does not exist.")
+    instead of the draft, so a refused edit is never lost. `holder`: who else is on it (inbox/claims.py)."""
+    mention = visible_mention(session, user, mention_id)
     draft, outbox = mention_draft(session, mention_id, draft_id)
     # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
     allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
@@ -81,12 +95,14 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
                   allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
-                  topics=topic_names(request.app.state.config), history=customer_history(session, mention))
+                  topics=topic_names(request.app.state.config), holder=holder, notes=notes_of(session, mention_id),
+                  signature=signature_preview(session, user, mention, draft, request.app.state.config),
+                  history=customer_history(session, mention, user))
 
 
 @router.get("/reports")
 def reports(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    return render(request, "reports.html", user, counts=report_counts(session))
+    return render(request, "reports.html", user, counts=report_counts(session, user))
 
 
 @router.get("/admin/users")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from types import SimpleNamespace
 
+from fastapi import HTTPException
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from careloop.understanding_config import DEFAULT_TOPIC_NAMES
 from sentiment.scores import LABELS
-from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer
+from store.access import brand_limit, may_see, only_visible
+from store.models import DRAFT_STATUSES, Contact, Draft, Mention, OutboxMessage, Source, SurveyAnswer, User
 
 PAGE_SIZE = 50
 SNIPPET = 240  # characters of mention and draft text shown per queue row
@@ -66,20 +68,24 @@ _QUEUE_PAGE = (
 )
 
 
-def queue_page(session: Session, filters: QueueFilters, page: int) -> tuple[list, bool]:
+def queue_page(session: Session, filters: QueueFilters, page: int, user: User | None = None) -> tuple[list, bool]:
     """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
-    Walks ix_drafts_queue; fetches one extra row instead of counting all matches."""
-    rows = session.execute(with_filters(_QUEUE_PAGE, filters), {"status": filters.status, "limit": PAGE_SIZE + 1,
-                                                                "offset": (page - 1) * PAGE_SIZE}).all()
+    Walks ix_drafts_queue; fetches one extra row instead of counting all matches. Only what `user` may see
+    (store/access.py)."""
+    rows = session.execute(with_filters(only_visible(_QUEUE_PAGE, user), filters),
+                           {"status": filters.status, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}).all()
     return as_rows(rows)
 
 
 def with_filters(query, filters: QueueFilters):
-    """`query` narrowed by the filters other than status (each page applies status its own way)."""
+    """`query` narrowed by the filters other than status (each page applies status its own way); a filter value
+    may list several, comma-separated ("cs,sk": an agent's languages)."""
     for column, value in ((Mention.brand, filters.brand), (Mention.source_type, filters.source_type),
                           (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment),
                           (Mention.topic, filters.topic), (Mention.relevance, filters.relevance)):
-        if value:
+        if "," in value:
+            query = query.where(column.in_([part.strip() for part in value.split(",") if part.strip()]))
+        elif value:
             query = query.where(column == value)
     return query
 
@@ -94,17 +100,33 @@ def topic_names(config: Config | None) -> list[str]:
     return config.topics.names if config is not None else list(DEFAULT_TOPIC_NAMES)
 
 
-def filter_choices(session: Session, config: Config | None) -> dict[str, list[str]]:
-    """What the filter menus offer: the configured brands and languages, the source types in use."""
-    if config is not None:
-        brands, languages = [brand.name for brand in config.brands], list(config.languages)
-    else:
-        brands = list(session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand)))
-        languages = ["en", "cs", "sk", "ru"]
+def filter_choices(session: Session, config: Config | None, user: User | None = None) -> dict[str, list[str]]:
+    """What the filter menus offer: the configured brands (those `user` may see) and languages, the source types
+    in use."""
+    brands, languages = known_brands_and_languages(session, config)
+    limit = brand_limit(user)
+    if limit is not None:
+        brands = [brand for brand in brands if brand in limit]
     source_types = list(session.scalars(select(Source.type).distinct().order_by(Source.type)))
     return {"brand": brands, "source_type": source_types, "language": languages,
             "sentiment": list(LABELS), "status": list(DRAFT_STATUSES), "topic": topic_names(config),
             "relevance": ["about", "not_about"]}
+
+
+def known_brands_and_languages(session: Session, config: Config | None) -> tuple[list[str], list[str]]:
+    """The configured brands and languages; without careloop.yaml, the brands stored mentions have."""
+    if config is not None:
+        return [brand.name for brand in config.brands], list(config.languages)
+    brands = list(session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand)))
+    return brands, ["en", "cs", "sk", "ru"]
+
+
+def visible_mention(session: Session, user: User, mention_id: int) -> Mention:
+    """The mention, or 404 when it does not exist or `user` may not see its brand (store/access.py)."""
+    mention = session.get(Mention, mention_id)
+    if mention is None or not may_see(user, mention.brand):
+        raise HTTPException(404, f"Mention #{mention_id} does not exist.")
+    return mention
 
 
 def thread_parents(session: Session, mention: Mention) -> list[Mention]:
@@ -130,12 +152,16 @@ def mention_draft(session: Session, mention_id: int, draft_id: int | None = None
     return (row[0], row[1]) if row else (None, None)
 
 
-def report_counts(session: Session) -> dict[str, list[tuple[str, int]]]:
-    """Mentions (duplicates counted once) by sentiment, brand and source type; drafts by status."""
+def report_counts(session: Session, user: User | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Mentions (duplicates counted once) by sentiment, brand and source type; drafts by status. Only the brands
+    `user` may see."""
     def count_by(column, model=Mention):
         query = select(column, func.count()).group_by(column).order_by(func.count().desc())
         if model is Mention:
             query = query.where(Mention.duplicate_of_id.is_(None))
+        elif brand_limit(user) is not None:
+            query = query.join(Mention, Mention.id == Draft.mention_id)
+        query = only_visible(query, user)
         return [(label or "unknown", count) for label, count in session.execute(query)]
 
     return {"Mentions by sentiment": count_by(Mention.sentiment_label), "Mentions by brand": count_by(Mention.brand),

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from drafting.decisions import ALLOWED_FROM
+from store.access import only_visible
 from store.models import DRAFT_STATUSES, Contact, Draft, Mention, SurveyAnswer, User
 from store.search import SearchError, matching, search_words
 
+from .claims import claimed_rows
 from .pages import overdue_check, page_number
 from .queries import PAGE_SIZE, ROW_COLUMNS, QueueFilters, as_rows, filter_choices, with_filters
 from .web import database, render, role
@@ -30,13 +32,15 @@ _RESULTS = (
 )
 
 
-def search_page(session: Session, words: list[str], filters: QueueFilters, page: int) -> tuple[list, bool]:
-    """One page of matching drafts, newest mention first (no count of all matches: the index stops after the page),
-    and whether more follow."""
-    query = with_filters(_RESULTS, filters)
+def search_page(session: Session, words: list[str], filters: QueueFilters, page: int,
+                user: User | None = None) -> tuple[list, bool]:
+    """One page of matching drafts that `user` may see, newest mention first (no count of all matches: the index
+    stops after the page), and whether more follow."""
+    query = with_filters(only_visible(_RESULTS, user), filters)
     if filters.status:
         query = query.where(Draft.status == filters.status)
-    query = matching(query, words, session.get_bind().dialect.name).order_by(Draft.id)
+    # ordered by the mention alone: a second key (draft id) made SQLite sort every match before the LIMIT
+    query = matching(query, words, session.get_bind().dialect.name)
     return as_rows(session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all())
 
 
@@ -54,9 +58,9 @@ async def search(request: Request, user: User = Depends(role("agent")), session:
     except SearchError as error:
         words, problem, status_code = [], str(error), 400
     if words:
-        rows, more = search_page(session, words, filters, page)
+        rows, more = search_page(session, words, filters, page, user)
     return render(request, "search.html", user, status_code=status_code, typed=typed, words=words, problem=problem,
                   rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue_check(request),
                   approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}), status_any=True,
-                  choices=filter_choices(session, request.app.state.config),
+                  claimed=claimed_rows(session, rows), choices=filter_choices(session, request.app.state.config, user),
                   page_link=lambda number: "/search?" + urlencode({**params, "page": number}))

@@ -53,6 +53,44 @@ def _check_password(password: str) -> None:
         raise UserError("the password must have at least 8 characters")
 
 
+MAX_DISPLAY_NAME = 100
+MAX_SIGNATURE = 300  # characters: a line or two; the platform's length limit counts it against the reply
+
+
+def update_profile(session: Session, user: User, *, display_name: str, signatures: dict[str, str], languages: list[str],
+                   brands: list[str], known_languages: list[str], known_brands: list[str],
+                   brands_only: bool | None = None) -> User:
+    """Set what the user signs with and works on; `brands_only` (an admin's restriction) only when given.
+    Raises UserError naming the field that cannot be saved; nothing is changed then."""
+    display_name = " ".join(display_name.split())
+    if len(display_name) > MAX_DISPLAY_NAME:
+        raise UserError(f"the display name has {len(display_name)} characters: at most {MAX_DISPLAY_NAME}")
+    cleaned = {}
+    for brand, signature in signatures.items():
+        signature = "\n".join(line.strip() for line in signature.strip().splitlines())
+        if not signature:
+            continue
+        if brand not in known_brands:
+            raise UserError(f"a signature for {brand!r}, which is not a brand of careloop.yaml ({', '.join(known_brands)})")
+        if len(signature) > MAX_SIGNATURE:
+            raise UserError(f"the signature for {brand} has {len(signature)} characters: at most {MAX_SIGNATURE}")
+        if any(mark in signature for mark in ("{{", "}}", "{%", "%}", "{#", "#}")):
+            raise UserError(f"the signature for {brand} has template syntax ({{{{, {{% or {{#}}), which no reply may carry")
+        cleaned[brand] = signature
+    for field, chosen, known in (("language", languages, known_languages), ("brand", brands, known_brands)):
+        unknown = [value for value in chosen if value not in known]
+        if unknown:
+            raise UserError(f"unknown {field} {unknown[0]!r}; expected one of {known}")
+    if brands_only and not brands:
+        raise UserError("restricting a user to their brands needs at least one brand ticked")
+    user.display_name = display_name or None
+    user.signatures, user.languages, user.brands = cleaned, list(dict.fromkeys(languages)), list(dict.fromkeys(brands))
+    if brands_only is not None:
+        user.brands_only = brands_only
+    session.flush()
+    return user
+
+
 def _existing(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name.strip()))
     if user is None:

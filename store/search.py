@@ -4,9 +4,11 @@ typed). The search documents are kept current by the database's triggers (migrat
 `mention_search`, PostgreSQL's tsvector table `mention_search` with a GIN index.
 
 What a user types is never search syntax: it is cut into words (letters and digits), each quoted, so `"`, `*`,
-`NEAR(` or `OR` are words like any other and cannot make FTS5 fail. Every word must occur; words of
-PREFIX_FROM characters or more also match as the start of a longer word, which catches Czech and Slovak endings
-("reklamac" finds "reklamace" and "reklamaci")."""
+`NEAR(` or `OR` are words like any other and cannot make FTS5 fail. Every word must occur. A word typed with a
+trailing `*` and at least PREFIX_FROM letters also matches as the start of longer words, for Czech and Slovak
+endings ("reklamac*" finds "reklamace" and "reklamaci"). Only on request: the index yields whole words in the
+page's order (newest first) and stops after the page, 0.3–0.5 ms for a word 20,000 of 100,000 mentions have,
+while a prefix merges every match first (40–60 ms for the same word on the loaded 2-core machine)."""
 from __future__ import annotations
 
 import re
@@ -18,10 +20,10 @@ from .models import Mention
 
 MAX_WORDS = 10  # each word is one more index lookup; a pasted paragraph is not a search
 MAX_CHARACTERS = 200
-PREFIX_FROM = 3  # "a*" would expand to every word starting with a
+PREFIX_FROM = 3  # "a*" would expand to every word starting with a: searched as the word "a"
 SEARCH_TABLE = "mention_search"
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"([^\W_]+)(\*?)")
 _fts = table(SEARCH_TABLE, column("rowid"))
 _documents = table(SEARCH_TABLE, column("mention_id"), column("document"))
 
@@ -31,11 +33,13 @@ class SearchError(ValueError):
 
 
 def search_words(typed: str) -> list[str]:
-    """The words of what a user typed: runs of letters and digits (NFC, so a decomposed "á" stays one letter)."""
+    """The words of what a user typed: runs of letters and digits (NFC, so a decomposed "á" stays one letter),
+    ending in "*" where a word of PREFIX_FROM letters or more is to match as a prefix."""
     shown = typed if len(typed) <= 60 else typed[:57] + "…"
     if len(typed) > MAX_CHARACTERS:
         raise SearchError(f"search for at most {MAX_CHARACTERS} characters: {shown!r} has {len(typed)}")
-    words = _WORD.findall(unicodedata.normalize("NFC", typed))
+    words = [word + ("*" if star and len(word) >= PREFIX_FROM else "")
+             for word, star in _WORD.findall(unicodedata.normalize("NFC", typed))]
     if len(words) > MAX_WORDS:
         raise SearchError(f"search for at most {MAX_WORDS} words: {shown!r} has {len(words)}")
     return words
@@ -46,14 +50,13 @@ def matching(query: Select, words: list[str], dialect: str) -> Select:
     `words`, newest (highest id) first. The index yields matches in that order, so a LIMIT stops early instead of
     sorting every match of a common word."""
     if dialect == "sqlite":
-        phrase = " ".join('"' + word.replace('"', '""') + '"' + ("*" if len(word) >= PREFIX_FROM else "")
-                          for word in words)
+        phrase = " ".join('"' + word.rstrip("*") + '"' + ("*" if word.endswith("*") else "") for word in words)
         return (query.join(_fts, _fts.c.rowid == Mention.id)
                 .where(text(f"{SEARCH_TABLE} MATCH :search_phrase").bindparams(search_phrase=phrase))
                 .order_by(_fts.c.rowid.desc()))
     # Words are letters and digits only, so they cannot carry tsquery operators; folded by the same function
     # as the documents.
-    phrase = " & ".join(word + (":*" if len(word) >= PREFIX_FROM else "") for word in words)
+    phrase = " & ".join(word.rstrip("*") + (":*" if word.endswith("*") else "") for word in words)
     wanted = func.to_tsquery(literal_column("'simple'"), func.careloop_fold(phrase))
     return (query.join(_documents, _documents.c.mention_id == Mention.id)
             .where(_documents.c.document.op("@@")(wanted))

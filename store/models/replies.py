@@ -1,7 +1,7 @@
 """Tables of drafting and the inbox: drafts, their audit trail, users, sentiment corrections. The outbox is in outbox.py."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONType, UTCDateTime, utcnow
@@ -9,6 +9,11 @@ from .listening import Mention
 
 DRAFT_STATUSES = ("pending", "approved", "rejected", "escalated", "sent", "failed", "no_reply_needed")
 DRAFT_KINDS = ("reply", "follow_up", "survey_follow_up")
+
+
+def signed(text: str, signature: str | None) -> str:
+    """A reply as posted: the text, an empty line, the approving agent's signature (drafting/signatures.py)."""
+    return f"{text}\n\n{signature}" if signature else text
 
 
 class Draft(Base):
@@ -46,8 +51,15 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
+    # The approving agent's signature (drafting/signatures.py), appended to `text` when the reply goes out: kept apart
+    # so the draft stays what was drafted or edited (precedents, undo) and the audit shows who signed.
+    signature: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     mention: Mapped[Mention | None] = relationship()
+
+    @property
+    def signed_text(self) -> str:
+        return signed(self.text, self.signature)
 
 
 # The queue's order (status, highest priority first, then oldest) read straight off the index: with priority
@@ -84,6 +96,18 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320))  # where a manager's test notice goes
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # {brand: signature}: appended to this agent's approved replies of that brand (else "<display name> from <brand>")
+    signatures: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
+    # Routing: the queue opens filtered to these; with brands_only the user sees and acts on these brands only
+    # (store/access.py), set by an admin.
+    languages: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
+    brands: Mapped[list] = mapped_column(JSONType, default=list, server_default="[]")
+    brands_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def shown_name(self) -> str:
+        """The name others see ("Jana is on it") and the default signature's: the display name, else the login name."""
+        return (self.display_name or "").strip() or self.name
 
 
 class InboxSession(Base):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from store.db import session_scope
-from store.models import Contact, ContactHandle, SurveyAnswer, utcnow
+from store.models import Contact, ContactHandle, SurveyAnswer, User, utcnow
 
 from .conftest import add_mention
 
@@ -60,3 +62,13 @@ def test_no_history_for_names_that_are_everyones(served, client_for, engine):
     assert history(page) == [] and "No other mentions, replies or survey answers from A Google user." in page
     lone = agent.get(f"/mentions/{ids[1]}").text
     assert f"/mentions/{ids[0]}" not in lone
+
+
+def test_a_user_restricted_to_a_brand_sees_no_history_of_other_brands(served, client_for, engine):
+    _, seeded = served
+    slovak = f"/mentions/{seeded.mentions['slovak']}"  # jana on the news feed, Jolla; her other feed posts are Nokia's
+    assert [entry.split()[1] for entry in history(client_for("root").get(slovak).text)] == ["feed", "feed"]
+    with session_scope(engine) as session:
+        alice = session.scalar(select(User).where(User.name == "alice"))
+        alice.brands, alice.brands_only = ["Jolla"], True
+    assert history(client_for("alice").get(slovak).text) == []

@@ -6,7 +6,10 @@ import html
 import re
 from urllib.parse import quote
 
+from sqlalchemy import select
+
 from store.db import session_scope
+from store.models import User
 from store.search import MAX_WORDS
 
 from .conftest import add_draft, add_mention
@@ -88,3 +91,13 @@ def test_only_agents_and_admins_search(served, client_for):
     root = client_for("root").get("/search", params={"q": "telefon"})
     assert root.status_code == 200 and 'class="search-box"' in root.text
     assert 'class="search-box"' in client_for("alice").get("/").text  # the box in the navigation
+
+
+def test_a_user_restricted_to_a_brand_finds_only_that_brand(served, client_for, engine):
+    _, seeded = served
+    with session_scope(engine) as session:
+        alice = session.scalar(select(User).where(User.name == "alice"))
+        alice.brands, alice.brands_only = ["Jolla"], True
+    page = client_for("alice").get("/search", params={"q": "dear customer"})
+    assert drafts_shown(page.text) == [seeded.drafts["slovak"]]
+    assert '<option value="Nokia"' not in page.text  # nor offered in the brand menu

@@ -83,10 +83,10 @@ def test_an_approved_store_reply_is_posted_once_and_marked_sent(engine, config, 
     assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
     assert publish_pending(engine, config) == NOTHING
     if platform == "play":
-        assert apis.play_reply(PACKAGE, "gp:AOqpTOGaR1") == PLAY_REPLY and apis.count("POST", ":reply") == 1
+        assert apis.play_reply(PACKAGE, "gp:AOqpTOGaR1") == PLAY_REPLY + "\n\neva z týmu Nokia" and apis.count("POST", ":reply") == 1
         assert outcome(engine, draft_id)[:2] == ("sent", "gp:AOqpTOGaR1:reply")
     else:
-        assert apis.apple_response(APP_ID, "00000035-d8a7-6b01-a1b2-000000000001") == APPLE_REPLY
+        assert apis.apple_response(APP_ID, "00000035-d8a7-6b01-a1b2-000000000001") == APPLE_REPLY + "\n\neva from Nokia"
         assert apis.count("POST", "/v1/customerReviewResponses") == 1
         assert outcome(engine, draft_id)[:2] == ("sent", "resp-00000035-d8a7-6b01-a1b2-000000000001")
 

@@ -11,7 +11,7 @@ managed server may not offer, and is not IMMUTABLE). Cyrillic is left as it is o
 not fold "ё" either), so both backends find the same mentions.
 
 Revision ID: s16a
-Revises: d15c
+Revises: p16d
 """
 import unicodedata
 
@@ -21,7 +21,7 @@ from store.search import SQLITE_REPLIES, SQLITE_TRIGGERS
 
 
 revision = 's16a'
-down_revision = 'd15c'
+down_revision = 'p16d'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,36 @@
+"""Which brands a user may see and act on: the one place the inbox's reads and drafting's decisions ask.
+
+An admin may restrict a user to some brands (`User.brands_only` with `User.brands`); such a user then sees
+nothing else in the queue, gets 404 for another brand's mention, and every decision or correction they attempt on
+one is refused as if it did not exist. Mentions without a brand (and survey follow-ups, which have no mention)
+belong to no brand and are hidden from a restricted user too. Unrestricted users, and actors that are not inbox
+users (flows, the CLI), see everything.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from .models import Mention, User
+
+
+def brand_limit(user: User | None) -> list[str] | None:
+    """The brands `user` is restricted to, or None when they may see every brand."""
+    return list(user.brands or []) if user is not None and user.brands_only else None
+
+
+def only_visible(query: Select, user: User | None) -> Select:
+    """`query` (which selects from or joins `mentions`) narrowed to what `user` may see."""
+    limit = brand_limit(user)
+    return query if limit is None else query.where(Mention.brand.in_(limit))
+
+
+def may_see(user: User | None, brand: str | None) -> bool:
+    limit = brand_limit(user)
+    return limit is None or (brand is not None and brand in limit)
+
+
+def actor_may_see(session: Session, actor: str, brand: str | None) -> bool:
+    """Decisions name their actor by user name: a restricted user's name is checked against their brands."""
+    user = session.scalar(select(User).where(User.name == actor))
+    return may_see(user, brand)
