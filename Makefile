@@ -22,7 +22,9 @@ system-deps:
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# lint-imports: the layers contract in pyproject.toml (roof -> stages in loop order -> floor).
 test: $(INSTALLED) system-deps
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 serve: $(INSTALLED)

@@ -153,7 +153,7 @@ class Server:
 
 
 def run(backend: str, url: str, count: int, keep: bool) -> None:
-    from inbox import create_app
+    from careloop.webapp import create_app
     from inbox.users import add_user
     from reports.alerts import check_alerts
     from reports.digests import build_digest

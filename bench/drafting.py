@@ -190,6 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=10, help="copies of the demo mentions for the throughput figure")
     args = parser.parse_args()
+    import careloop.stages  # noqa: F401  (configuration learns the source types, as under the CLI)
     from careloop.config import load_config
     from understanding.embedder import load_encoder
 

@@ -19,6 +19,7 @@ from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
+import careloop.stages  # noqa: F401  (configuration learns the source types, as under the CLI)
 from careloop.config import parse_config
 from ingest.pipeline import ingest_all
 from store.db import connect

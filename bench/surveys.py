@@ -59,7 +59,7 @@ def run_sink(ready, stop, counted) -> None:
 def run_server(config_data: dict, directory: str, port: int) -> None:
     import uvicorn
 
-    from inbox.app import create_public_only_app
+    from careloop.webapp import create_public_only_app
 
     config = parse_config(config_data, Path(directory) / "careloop.yaml")
     app = create_public_only_app(connect(config.database_url()), config)

@@ -15,17 +15,10 @@ from rich.table import Table
 
 from careloop.context import DEMO_CONFIG, DEMO_DATABASE, ConfigOption, fail, open_config, open_store
 from careloop.progress import ProgressLines
+from careloop.stages import STAGES
 from careloop.stats import collect_stats
-from drafting.cli import register as register_drafting
-from contacts.cli import register as register_contacts
-from inbox.cli import register as register_inbox
-from notices.cli import register as register_notices
-from publishing.cli import register as register_outbox
-from reports.cli import register as register_reports
-from sentiment.cli import register as register_sentiment
-from understanding.cli import register as register_understanding
+from careloop.webapp import serve
 from store.db import DatabaseError, database_problem, engines_made, session_scope, upgrade
-from surveys.cli import register as register_surveys
 
 app = typer.Typer(
     help="careloop: listen, understand, draft, approve, notify, ask, report.",
@@ -85,6 +78,7 @@ def _print_source(summary) -> None:
     console.print(
         f"[{colour}]{summary.status:>7}[/{colour}] {summary.source} ({summary.type}): {summary.fetched} fetched, "
         f"{summary.stored} new, {summary.updated} edited, {summary.duplicates_linked} duplicates linked"
+        + (f", {summary.continued} continuing a conversation" if summary.continued else "")
         + (f", {summary.rejected} rejected" if summary.rejected else ""),
         highlight=False,
     )
@@ -243,16 +237,11 @@ def db_upgrade(config: Optional[Path] = ConfigOption) -> None:
     console.print(f"database at schema revision {revision}")
 
 
-# Each stage adds its own commands.
-register_sentiment(app)
-register_understanding(app)
-register_drafting(app)
-register_inbox(app)
-register_reports(app)
-register_outbox(app)
-register_contacts(app)
-register_notices(app)
-register_surveys(app)
+# Each stage adds its own commands (careloop/stage.py), in loop order; `serve` serves every stage's pages.
+app.command("serve")(serve)
+for _stage in STAGES:
+    if _stage.cli:
+        _stage.cli(app)
 
 
 def main() -> None:

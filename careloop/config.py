@@ -7,12 +7,20 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Callable, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
+from careloop.inbox_settings import InboxSettings
+from careloop.outgoing_config import (  # noqa: F401  (re-exported: careloop.config is where sections are imported from)
+    CONSENT_KINDS, ContactPolicy, EmailSettings, EmergingIssues, NoticesSettings, OutboxSettings, WebhookSettings,
+)
+from careloop.replies_config import (  # noqa: F401
+    DEFAULT_LENGTH_LIMITS, DEFAULT_QUESTION_WORDS, BrandReplies, KnownIssue, RepliesConfig, TemplateRule,
+)
+from careloop.reports_config import EMAIL, AlertsConfig, DigestConfig, ReportsConfig  # noqa: F401
 from careloop.strict import Strict
 from careloop.understanding_config import KnowledgeConfig, RelevanceConfig, TopicsConfig
 from careloop.survey_settings import SlaSettings, SurveysSettings
@@ -23,6 +31,25 @@ SUPPORTED_LANGUAGES = ("en", "cs", "sk", "ru", "de", "pl", "uk", "fr", "es", "it
 
 class ConfigError(ValueError):
     """careloop.yaml is missing or invalid; the message names the file and the key."""
+
+
+# Which `type:` a source may name is the connectors' knowledge, and configuration imports no stage (it is the
+# floor: connectors import it). The roof passes the connectors' registry in once per process
+# (careloop/stages.py); sources validated before that are a programming error, said as such.
+_source_types: Callable[[], list[str]] | None = None
+
+
+def declare_source_types(known: Callable[[], list[str]]) -> None:
+    """`known()` lists the source types careloop.yaml may name (connectors.connector_types)."""
+    global _source_types
+    _source_types = known
+
+
+def _declared_source_types() -> list[str]:
+    if _source_types is None:
+        raise RuntimeError("no source types declared: import careloop.stages (which passes connectors' registry to "
+                           "careloop.config.declare_source_types) before validating a configuration with sources")
+    return _source_types()
 
 
 def is_cron(schedule: str) -> bool:
@@ -138,17 +165,18 @@ class Config(Strict):
     brands: list[Brand] = Field(min_length=1)
     sources: list[SourceConfig] = []
     known_issues: list[KnownIssue] = []
-    replies: RepliesConfig = Field(default_factory=lambda: RepliesConfig())  # defined below with drafting's classes
-    reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())  # defined below: digests and alerts
-    # Outgoing messages (defined below): where links point, how e-mail and webhooks leave, one contact policy.
+    replies: RepliesConfig = RepliesConfig()  # careloop/replies_config.py
+    reports: ReportsConfig = ReportsConfig()  # careloop/reports_config.py: digests and alerts
+    # Outgoing messages (careloop/outgoing_config.py): where links point, how e-mail and webhooks leave, one contact policy.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     email: EmailSettings | None = None
     webhooks: dict[str, WebhookSettings] = {}
-    outbox: OutboxSettings = Field(default_factory=lambda: OutboxSettings())
-    contact_policy: ContactPolicy = Field(default_factory=lambda: ContactPolicy())
-    notices: NoticesSettings = Field(default_factory=lambda: NoticesSettings())
+    outbox: OutboxSettings = OutboxSettings()
+    contact_policy: ContactPolicy = ContactPolicy()
+    notices: NoticesSettings = NoticesSettings()
     surveys: SurveysSettings = SurveysSettings()  # careloop/survey_settings.py
     sla: SlaSettings = SlaSettings()
+    inbox: InboxSettings = InboxSettings()  # careloop/inbox_settings.py: after a decision, undo window
     path: Path | None = Field(default=None, exclude=True)  # where it was loaded from
 
     @field_validator("languages")
@@ -161,14 +189,12 @@ class Config(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
-        from connectors import connector_types
-
         names = [source.name for source in self.sources]
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:
             raise ValueError(f"source names must be unique; repeated: {duplicated}")
         brand_names = {brand.name for brand in self.brands}
-        types = connector_types()
+        types = _declared_source_types() if self.sources else []
         for index, source in enumerate(self.sources):
             if source.type not in types:
                 raise ValueError(f"sources[{index}] ({source.name}): unknown type {source.type!r}; expected one of {types}")
@@ -266,239 +292,3 @@ def _describe(exc: ValidationError) -> str:
             message = f"{message} (got {error['input']!r})"
         lines.append(f"  - {key}: {message}")
     return "\n".join(lines)
-
-
-# --- Drafting and publishing (templates/replies/README.md explains the rule table) ---------------------------
-
-def _as_list(value: Any) -> Any:
-    """`language: cs` and `language: [cs, sk]` both read as a list."""
-    return [value] if isinstance(value, str) else value
-
-
-class KnownIssue(Strict):
-    """A problem the brand already knows about: mentions that match get the "we're aware" reply. Declared here,
-    it is upserted by `key` into the known-issue registry on every load (notices/issues.py) and read-only there."""
-
-    title: str = Field(min_length=1)
-    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")  # default: a slug of the title
-    brand: str | None = None  # None: any brand
-    products: list[str] = []  # when given, one of them must appear too ("G42")
-    # Word beginnings, so "restart" also matches "restartuje"; a list for every language or one per language.
-    keywords: list[str] | dict[str, list[str]] = Field(min_length=1)
-    status: Literal["investigating", "fixing", "fixed"] = "investigating"
-    note: dict[str, str] = Field(min_length=1)  # public note per language; "en" is the fallback
-    link: str | None = None
-    audience: str | None = None  # rule over contact attributes (careloop/rules.py), e.g. platform == "android"
-
-    @field_validator("audience")
-    @classmethod
-    def _audience_parses(cls, value: str | None) -> str | None:
-        from careloop.rules import parse_rule
-
-        if value is not None:
-            parse_rule(value)  # a RuleError names the rule and what is wrong with it
-        return value
-
-    @property
-    def product(self) -> str | None:
-        return self.products[0] if self.products else None
-
-
-class TemplateRule(Strict):
-    """One row of the template table: every condition given must hold; the first matching row wins.
-    `template` may contain `{lang}`, replaced by the mention's language."""
-
-    template: str = Field(min_length=1)
-    sentiment: list[Literal["negative", "neutral", "positive"]] = []
-    language: list[str] = []
-    source_type: list[str] = []
-    brand: list[str] = []
-    min_rating: float | None = None
-    max_rating: float | None = None
-    keywords: list[str] = []  # any of them, as word beginnings
-    known_issue: bool | None = None
-    question: bool | None = None
-    topic: list[str] = []  # understanding/taxonomy.py names (delivery, repair, …) or careloop.yaml `topics`
-
-    _lists = field_validator("sentiment", "language", "source_type", "brand", "keywords", "topic", mode="before")(_as_list)
-
-
-class BrandReplies(Strict):
-    sign_as: str = ""  # first name of the signing agent
-    links: dict[str, str] = {}  # e.g. support, contact: offered in templates, must be on allowed_links
-
-
-DEFAULT_QUESTION_WORDS = {
-    "en": ["how", "why", "when", "where", "what", "which", "can", "could", "does", "do", "is there", "any way", "anyone know"],
-    "cs": ["jak", "proč", "kdy", "kde", "co", "který", "která", "dá se", "můžete", "nevíte", "poradí"],
-    "sk": ["ako", "prečo", "kedy", "kde", "čo", "ktorý", "ktorá", "dá sa", "môžete", "neviete", "poradí"],
-    "ru": ["как", "почему", "когда", "где", "что", "какой", "какая", "можно", "подскажите", "кто-нибудь"],
-}
-# Characters a reply may have on each platform (App Store developer responses, Google Play replies …).
-DEFAULT_LENGTH_LIMITS = {"reddit": 10_000, "appstore": 5_970, "googleplay": 350, "heureka": 1_000, "trustpilot": 2_000}
-
-
-class RepliesConfig(Strict):
-    templates_dir: Path | None = None  # default: templates/replies of this repository
-    brand_accounts: list[str] = []  # the brands' own accounts: never answered
-    max_age_days: int = Field(default=14, gt=0)
-    reply_to_praise: bool = True
-    allowed_links: list[str] = []  # domains; a reply may link to these and their subdomains only
-    length_limits: dict[str, int] = DEFAULT_LENGTH_LIMITS
-    default_length_limit: int = 2_000
-    question_words: dict[str, list[str]] = DEFAULT_QUESTION_WORDS
-    fallback_language: str = "en"  # drafted in this language when there are no templates for the mention's
-    default_template: str = "{lang}/default.j2"
-    rules: list[TemplateRule] = []
-    brands: dict[str, BrandReplies] = {}
-
-    def for_brand(self, name: str | None) -> BrandReplies:
-        return self.brands.get(name or "", BrandReplies())
-
-    def length_limit(self, source_type: str) -> int:
-        return self.length_limits.get(source_type, self.default_length_limit)
-
-
-# --- Reports: digests and alerts for marketing (README "Digests and alerts") ---------------------------------
-
-EMAIL = r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"  # one plain address, nothing a header could be smuggled in
-
-
-class DigestConfig(Strict):
-    """One digest: who gets it, about which brands, how often and in which language."""
-
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    brands: list[str] = []  # empty: all brands together
-    period: Literal["daily", "weekly"] = "daily"
-    send_at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # local time (reports.timezone)
-    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
-    language: Literal["en", "cs", "sk", "ru"] = "en"
-    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = Field(min_length=1)  # staff addresses
-
-    _lists = field_validator("brands", mode="before")(_as_list)
-
-
-class AlertsConfig(Strict):
-    """Spikes per brand and source type against the same hour of the week in earlier weeks, and stale sources."""
-
-    enabled: bool = True
-    subscribers: list[Annotated[str, Field(pattern=EMAIL)]] = []
-    webhooks: list[str] = []  # names under `webhooks:` (Slack, Teams, generic) that get every alert too
-    language: Literal["en", "cs", "sk", "ru"] = "en"
-    window: Duration = timedelta(hours=1)  # "the last hour": 15m to 1d
-    baseline_weeks: int = Field(default=4, ge=1, le=12)
-    min_count: int = Field(default=10, ge=1)  # fewer mentions (negative ones, for a negative-share spike) never alert
-    volume_factor: float = Field(default=2.0, gt=1)  # volume above this × the highest usual count
-    negative_share_points: float = Field(default=25, gt=0, le=100)  # negative share this many points above usual
-    cooldown: Duration = timedelta(hours=6)  # one alert per brand, source type and kind in this time
-
-
-    @field_validator("window")
-    @classmethod
-    def _window_between_15_minutes_and_a_day(cls, value: timedelta) -> timedelta:
-        if not timedelta(minutes=15) <= value <= timedelta(days=1):
-            raise ValueError("expected a window from 15m to 1d")
-        return value
-
-
-class ReportsConfig(Strict):
-    timezone: str = "UTC"  # IANA name: where a digest's days begin and end
-    inbox_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s\"'<>]+$")  # links in digests
-    digests: list[DigestConfig] = []
-    alerts: AlertsConfig = AlertsConfig()
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as Europe/Prague or UTC") from None
-        return value
-
-    @field_validator("digests")
-    @classmethod
-    def _unique_names(cls, value: list[DigestConfig]) -> list[DigestConfig]:
-        names = [digest.name for digest in value]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"digest names must be unique; repeated: {repeated}")
-        return value
-# --- Outgoing messages: e-mail, webhooks, the outbox, the one contact policy, notices -------------------------
-
-CONSENT_KINDS = ("service", "survey", "marketing")
-
-
-class EmailSettings(Strict):
-    """SMTP relay for every e-mail careloop sends. The login comes from the environment, never from this file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    host: str = "localhost"
-    port: int = Field(default=587, gt=0, lt=65536)
-    security: Literal["none", "starttls", "ssl"] = "starttls"
-    username_env: str = "CARELOOP_SMTP_USER"  # variables holding the login; unset: no login
-    password_env: str = "CARELOOP_SMTP_PASSWORD"
-    sender: str = Field(alias="from", min_length=3)  # "Nokia Care <care@example.com>"
-    reply_to: str | None = None
-    rate_per_minute: int = Field(default=0, ge=0)  # 0: no limit (a relay's limit goes here)
-    # SMTP sessions at once in a delivery run: more help with a distant relay (each message waits for three
-    # replies); on loopback one is best (threads fight over the GIL: 1.9 → 4.9 ms of CPU per message with four).
-    connections: int = Field(default=1, ge=1, le=32)
-    timeout_seconds: float = Field(default=30, gt=0)
-
-
-class WebhookSettings(Strict):
-    """One place careloop posts to: a status page, a chat bridge, Slack or Teams incoming webhooks."""
-
-    url: str = Field(pattern=r"^https?://")
-    format: Literal["generic", "slack", "teams"] = "generic"
-    secret_env: str | None = None  # generic: variable holding the HMAC secret for X-Careloop-Signature
-    timeout_seconds: float = Field(default=10, gt=0)
-
-    @model_validator(mode="after")
-    def _generic_is_signed(self) -> WebhookSettings:
-        if self.format == "generic" and not self.secret_env:
-            raise ValueError("a generic webhook is signed: set secret_env to the variable holding its secret")
-        return self
-
-
-class OutboxSettings(Strict):
-    max_attempts: int = Field(default=6, ge=1)  # temporary errors are retried this often in all
-    retry_seconds: float = Field(default=60, ge=0)  # first back-off; doubles per attempt, at most 6 hours
-    lease_minutes: float = Field(default=15, gt=0)  # a claim older than this belongs to a run that died
-
-
-class ContactPolicy(Strict):
-    """One policy for every message a customer gets from us (notices, surveys, review requests …)."""
-
-    window_days: float = Field(default=30, gt=0)
-    max_per_window: int = Field(default=2, ge=0)  # non-exempt messages per person per window
-    min_gap_days: float = Field(default=3, ge=0)  # between any two messages before a non-exempt one
-    exempt: list[Literal["service", "survey", "marketing"]] = ["service"]  # not limited, but counted
-
-
-class EmergingIssues(Strict):
-    """Bursts of negative mentions about one thing no known issue covers (notices/emerging.py). Similarities are
-    cosines of e5 embeddings centred on the brand's usual traffic, where unrelated complaints sit near 0 and
-    complaints about one fault near 0.5 or above, in any language."""
-
-    enabled: bool = True
-    window: Duration = timedelta(hours=48)  # the recent mentions searched for a burst
-    baseline: Duration = timedelta(days=28)  # usual traffic: the time before the window
-    min_mentions: int = Field(default=5, ge=2)  # a burst has at least this many negative mentions
-    factor: float = Field(default=3.0, gt=1)  # … and this many times what the baseline leads to expect
-    similarity: float = Field(default=0.5, gt=0, lt=1)  # a member's cosine to the burst's centroid
-    link: float = Field(default=0.3, gt=0, lt=1)  # cosine that joins two mentions or two groups into one
-
-
-class NoticesSettings(Strict):
-    templates_dir: Path | None = None  # default: templates/notices of this repository
-    fallback_language: str = "en"  # a contact whose language has no templates gets this one
-    webhooks: list[str] = []  # names under `webhooks:` that get every approved notice too (e.g. a status page)
-    emerging: EmergingIssues = Field(default_factory=lambda: EmergingIssues())
-
-
-Config.model_rebuild()

@@ -168,9 +168,8 @@ def _load_builtin() -> None:
     # Importing the modules runs their @register decorators (once: the inbox asks on every approve).
     import importlib
     import pkgutil
+    from pathlib import Path
 
-    import connectors
-
-    for module in pkgutil.iter_modules(connectors.__path__):
+    for module in pkgutil.iter_modules([str(Path(__file__).parent)]):  # this package's folder
         if module.name not in {"api", "base", "http"} and not module.name.startswith("_"):
             importlib.import_module(f"connectors.{module.name}")

@@ -16,8 +16,6 @@ import os
 import re
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, TypeVar
 
 import praw
@@ -35,6 +33,7 @@ from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResul
 from .text import safe_url
 from .http import BoundedSession
 from .incremental import Mark, newer_than
+from .reddit_items import Query, comment_mention, queries_for, submission_mention, thread_comments
 from .reddit_replay import serve_replay
 
 # PRAW setting → environment variable that supplies it.
@@ -47,15 +46,11 @@ CREDENTIAL_VARIABLES = {
     "password": "REDDIT_PASSWORD",
 }
 REQUIRED_CREDENTIALS = ("client_id", "client_secret", "user_agent")
-REDDIT_SITE = "https://www.reddit.com"  # permalinks always point at the real site
-PAGE_SIZE = 100  # Reddit's maximum per listing request
 BACKOFF_SECONDS = 2.0  # first wait after a 5xx that prawcore's own retries did not cure; doubles
 OWN_REPLIES_CHECKED = 100  # the account's newest comments searched for an already posted reply
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9_]{2,21}$")
 _SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_RAW_KEYS = ("name", "subreddit", "author", "created_utc", "edited", "permalink", "score", "num_comments",
-             "link_id", "parent_id", "url", "over_18", "locked", "removed_by_category")
 T = TypeVar("T")
 
 
@@ -72,6 +67,11 @@ class RedditOptions(BaseModel):
     limit: int = Field(default=1000, ge=1, le=1000)  # items per query per run (Reddit lists at most 1000)
     thread_comments: bool = True  # also read the comment tree of each newly found search hit
     more_comments: int = Field(default=0, ge=0)  # "load more comments" links expanded per thread (1 request each)
+    # With an account: replies to its comments (the account's inbox, one request) and, for `follow_threads` after
+    # each of its comments, new comments in that thread (one request per thread, at most `follow_threads_max`).
+    conversations: bool = True
+    follow_threads: str = "3d"
+    follow_threads_max: int = Field(default=25, ge=0)
     credentials_block: str | None = None  # Prefect Secret block holding a JSON object of credentials
     oauth_url: str = "https://oauth.reddit.com"
     reddit_url: str = "https://www.reddit.com"
@@ -91,10 +91,10 @@ class RedditOptions(BaseModel):
                 raise ValueError(f"not subreddit names: {bad}")
         return value
 
-    @field_validator("since", "overlap")
+    @field_validator("since", "overlap", "follow_threads")
     @classmethod
     def _since(cls, value: str, info) -> str:
-        if (value != "all" or info.field_name == "overlap") and not _SINCE.match(value.strip()):
+        if (value != "all" or info.field_name != "since") and not _SINCE.match(value.strip()):
             raise ValueError('expected "<number><m|h|d|w>" such as "7d"' + (', or "all"' if info.field_name == "since" else ""))
         return value.strip()
 
@@ -110,6 +110,9 @@ class RedditOptions(BaseModel):
 
     def overlap_seconds(self) -> float:
         return _seconds(self.overlap)
+
+    def follow_seconds(self) -> float:
+        return _seconds(self.follow_threads)
 
 
 def _seconds(duration: str) -> float:
@@ -182,104 +185,30 @@ def _praw(source: SourceConfig, credentials: dict[str, str], oauth_url: str, red
     )
 
 
-# ── what is asked, and where each query stopped ──────────────────────────────────────────────────
+# ── threads we answered ──────────────────────────────────────────────────────────────────────────
 
-@dataclass(frozen=True)
-class Query:
-    kind: str  # search | new | comments
-    subreddit: str  # "a+b" combines subreddits, "all" is all of Reddit
-    text: str = ""  # the search expression
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.subreddit}:{self.text}"
-
-    def describe(self) -> str:
-        return {"search": f"searching r/{self.subreddit} for {self.text}",
-                "new": f"reading new posts in r/{self.subreddit}",
-                "comments": f"reading new comments in r/{self.subreddit}"}[self.kind]
-
-    def listing(self, reddit: praw.Reddit, limit: int):
-        subreddit = reddit.subreddit(self.subreddit)
-        if self.kind == "search":
-            return subreddit.search(self.text, sort="new", time_filter="all", limit=limit, request_limit=PAGE_SIZE)
-        return getattr(subreddit, self.kind)(limit=limit, request_limit=PAGE_SIZE)
-
-
-def search_expression(brand: Brand) -> str:
-    """One Reddit search for all of a brand's terms; phrases quoted."""
-    terms = [term.replace('"', " ").strip() for term in brand.terms]
-    return " OR ".join(f'"{term}"' if " " in term else term for term in dict.fromkeys(terms) if term)
-
-
-def queries_for(source: SourceConfig, options: RedditOptions, brands: list[Brand]) -> list[Query]:
-    searched = [brand for brand in brands if source.brand in (None, brand.name)] if options.subreddits else []
-    queries = [Query("search", "+".join(options.subreddits), search_expression(brand)) for brand in searched]
-    if options.own_subreddits:
-        own = "+".join(options.own_subreddits)
-        queries += [Query("new", own), Query("comments", own)]
-    return queries
-
-
-# ── normalisation ────────────────────────────────────────────────────────────────────────────────
-
-def _name(value: Any) -> str | None:
-    # PRAW turns author/subreddit into objects; str() is their name without another request.
-    return str(value) if value is not None else None
-
-
-def _permalink(path: Any) -> str | None:
-    # Search results append "?ref=search_posts": tracking, not part of the address.
-    return safe_url(REDDIT_SITE + path.split("?")[0]) if isinstance(path, str) and path.startswith("/") else None
-
-
-def _raw(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: data[key] if isinstance(data[key], (str, int, float, bool)) or data[key] is None else str(data[key])
-            for key in _RAW_KEYS if key in data}
-
-
-def submission_mention(submission) -> FetchedMention:
-    data = vars(submission)  # the listing's fields; attribute access could trigger a fetch
-    extra = {"subreddit": _name(data.get("subreddit")), "score": data.get("score"), "num_comments": data.get("num_comments")}
-    if not data.get("is_self", True) and (link := safe_url(data.get("url"))):
-        extra["link_url"] = link
-    return FetchedMention(
-        external_id=submission.fullname,
-        text=data.get("selftext") or "",
-        url=_permalink(data.get("permalink")),
-        title=data.get("title"),
-        author=_name(data.get("author")),
-        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
-        extra=extra,
-        raw=_raw(data),
-    )
-
-
-def comment_mention(comment, thread_title: str | None = None) -> FetchedMention:
-    data = vars(comment)
-    subreddit, link_id = _name(data.get("subreddit")), str(data.get("link_id") or "")
-    # Comments recorded before 2017 carry no permalink; Reddit resolves this form for any comment.
-    permalink = data.get("permalink") or f"/r/{subreddit}/comments/{link_id.removeprefix('t3_')}/_/{data.get('id')}/"
-    return FetchedMention(
-        external_id=comment.fullname,
-        text=data.get("body") or "",
-        url=_permalink(permalink),
-        # The thread's title: a reply in a thread about the brand is about the brand.
-        title=data.get("link_title") or thread_title,
-        author=_name(data.get("author")),
-        published_at=datetime.fromtimestamp(float(data["created_utc"]), tz=timezone.utc),
-        parent_external_id=data.get("parent_id"),
-        extra={"subreddit": subreddit, "score": data.get("score"), "link_id": link_id or None},
-        raw=_raw(data),
-    )
-
-
-def thread_comments(submission, more_comments: int) -> list[FetchedMention]:
-    """Every comment of a submission's tree, nested replies included (one request, plus one per
-    expanded "load more comments")."""
-    submission.comments.replace_more(limit=more_comments)
-    title = vars(submission).get("title")
-    return [comment_mention(comment, title) for comment in submission.comments.list()]
+def threads_we_answered(reddit: praw.Reddit, options: RedditOptions, problems: list[str]) -> list[FetchedMention]:
+    """The comments of each thread the account commented in within `follow_threads`, from its first comment there
+    on (ours included, so an exchange answered by hand on Reddit is stored too): new comments in a thread we
+    answered come back to the queue. Ingest skips the ones it already has."""
+    since = time.time() - options.follow_seconds()
+    first_ours: dict[str, float] = {}  # thread → our first comment's time; newest threads first
+    for comment in reddit.user.me().comments.new(limit=OWN_REPLIES_CHECKED):
+        data = vars(comment)
+        created = float(data.get("created_utc") or 0)
+        if created < since:
+            break
+        if link_id := str(data.get("link_id") or ""):
+            first_ours[link_id] = min(created, first_ours.get(link_id, created))
+    found: list[FetchedMention] = []
+    for link_id, ours_from in list(first_ours.items())[:options.follow_threads_max]:
+        submission = reddit.submission(id=link_id.removeprefix("t3_"))
+        try:
+            found += [mention for mention in thread_comments(submission, options.more_comments)
+                      if mention.published_at.timestamp() >= ours_from - 1]  # datetimes keep microseconds only
+        except (NotFound, Forbidden, Redirect) as exc:  # removed or locked away since we answered
+            problems.append(str(_trouble(exc, f"re-reading the thread {link_id} we answered")))
+    return found
 
 
 # ── errors and back-off ──────────────────────────────────────────────────────────────────────────
@@ -347,12 +276,15 @@ class RedditConnector:
         options = reddit_options(source)
         backfill_from = options.backfill_from(time.time())
         marks = cursor.get("queries", {})
-        queries = queries_for(source, options, brands)
+        queries = queries_for(source, options.subreddits, options.own_subreddits, brands)
         mentions: list[FetchedMention] = []
         new_marks: dict[str, dict] = {}
         problems: list[str] = []  # fetched anyway, with a note for the run log
         failed: list[str] = []  # queries that got nothing this run
         with reddit_client(source, options) as reddit:
+            following = options.conversations and not reddit.read_only  # an account's inbox and comments
+            if following:
+                queries.append(Query("replies", "inbox"))
             for query in queries:
                 mark = Mark.from_cursor(marks.get(query.key), backfill_from, options.overlap_seconds())
                 skipped: list[str] = []
@@ -368,6 +300,12 @@ class RedditConnector:
                 mentions += found
                 problems += dict.fromkeys(skipped)  # a retried query notes the same thread once
                 new_marks[query.key] = mark.after(items).to_cursor()
+            if following and options.follow_threads_max:
+                try:
+                    mentions += self.with_backoff(source, options, "re-reading the threads we answered",
+                                                  lambda: threads_we_answered(reddit, options, problems))
+                except RedditTrouble as trouble:
+                    problems.append(str(trouble))
         if queries and len(failed) == len(queries):
             raise ConnectorError(source.name, " | ".join(failed))
         return FetchResult(mentions, {"queries": new_marks}, failed + problems)
@@ -375,7 +313,7 @@ class RedditConnector:
     def _read(self, reddit: praw.Reddit, query: Query, mark: Mark, options: RedditOptions,
               problems: list[str]) -> tuple[list, list[FetchedMention]]:
         items = newer_than(query.listing(reddit, options.limit), mark)
-        if query.kind == "comments":
+        if query.kind in ("comments", "replies"):
             return items, [comment_mention(item) for item in items]
         found = []
         for submission in items:

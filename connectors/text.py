@@ -7,7 +7,8 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+
+from careloop.urls import safe_url  # noqa: F401  (connectors' modules import it from here)
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 _SKIPPED_TAGS = {"script", "style", "template", "noscript"}
@@ -79,18 +80,4 @@ def clean_value(value: Any) -> Any:
         return {clean_value(key): clean_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean_value(item) for item in value]
-    return value
-
-
-def safe_url(value: Any) -> str | None:
-    """Only absolute http(s) URLs survive; anything else (javascript:, data:, relative) is dropped."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in value for c in "\r\n\t <>\"'"):
-        return None
     return value

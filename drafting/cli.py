@@ -1,4 +1,4 @@
-"""`careloop draft`, `careloop publish` and `careloop corrections export`. The lead's CLI calls `register(root)`."""
+"""`careloop draft` and `careloop corrections export`. The lead's CLI calls `register(root)`."""
 from __future__ import annotations
 
 import json
@@ -21,18 +21,6 @@ def draft_command(config: Optional[Path] = ConfigOption) -> None:
     counts = draft_stage(engine, loaded)
     typer.echo(f"{counts['drafted']} drafted, {counts['flagged']} drafted with failed checks, "
                f"{counts['no_reply_needed']} need no reply, {counts['waiting_for_sentiment']} waiting for sentiment")
-
-
-def publish_command(config: Optional[Path] = ConfigOption) -> None:
-    """Post approved replies where the platform allows (Reddit), exactly once."""
-    from publishing.pipeline import publish_pending
-
-    loaded, engine = config_and_engine(config)
-    counts = publish_pending(engine, loaded)
-    typer.echo(f"{counts['sent']} sent, {counts['recovered']} found already posted, {counts['failed']} failed, "
-               f"{counts['retrying']} to retry, {counts['uncertain']} uncertain (careloop outbox list)")
-    if counts["failed"]:
-        raise typer.Exit(1)
 
 
 @corrections_app.command("export")
@@ -60,5 +48,4 @@ def export_command(config: Optional[Path] = ConfigOption,
 
 def register(root: typer.Typer) -> None:
     root.command("draft")(draft_command)
-    root.command("publish")(publish_command)
     root.add_typer(corrections_app, name="corrections")

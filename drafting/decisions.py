@@ -1,5 +1,6 @@
-"""What agents do to drafts, as plain functions the inbox calls: approve (optionally edited), reject,
-escalate, mark a manual reply as sent, retry a failed one, correct a sentiment label.
+"""What agents do to drafts, as plain functions the inbox calls: approve (optionally edited), undo an approval
+within its window, reject, escalate, mark "no reply needed" with a reason, mark a manual reply as sent, retry a
+failed one, correct a sentiment label.
 
 Every change is one conditional UPDATE (`… WHERE status = <what the agent saw>`), so two agents acting on the
 same draft at once cannot both win, plus a DraftEvent with who, when and the text before and after.
@@ -7,9 +8,10 @@ The caller owns the transaction: these functions flush, never commit.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,6 +20,7 @@ from connectors import get_connector
 from sentiment.pipeline import mention_text
 from sentiment.scores import LABELS
 from store.access import actor_may_see
+from store.audit import DraftAction
 from store.mention_claims import blocking_holder, release
 from store.models import Contact, Draft, DraftEvent, Mention, OutboxMessage, SentimentCorrection, SurveyAnswer, signed, utcnow
 
@@ -31,7 +34,12 @@ ALLOWED_FROM = {
     "escalate": ("pending", "failed"),
     "mark as sent": ("approved",),
     "retry": ("failed",),
+    "no reply": ("pending", "escalated"),
+    "undo": ("approved",),
 }
+# Why an agent says a mention needs no reply (the inbox's picker); "other" needs a few words.
+NO_REPLY_REASONS = {"answered_elsewhere": "already answered elsewhere", "not_a_question": "not a question",
+                    "spam": "spam", "press": "press or article", "internal": "internal", "other": "other"}
 _LABEL_SCORES = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
 
 
@@ -39,15 +47,23 @@ class DecisionError(ValueError):
     """The decision is not possible (unknown draft, wrong state, missing reason); the message says why."""
 
 
-def approve(session: Session, draft_id: int, actor: str, text: str | None = None, *, config: Config | None = None) -> Draft:
+class DecisionInputError(DecisionError):
+    """What the agent typed or picked cannot make this decision on any draft (a missing reason or team)."""
+
+
+def approve(session: Session, draft_id: int, actor: str, text: str | None = None, *, config: Config | None = None,
+            undo_window: timedelta | None = None) -> Draft:
     """Approve the draft as it is, or with `text` (edit & approve). The reply is queued in the outbox: posted by
     the publisher where the source's connector can reply, else left to the agent to copy ("manual").
     Pass `config` to re-run every check on an edit; without it only the blocking ones run.
-    The approving agent's signature is appended to what is posted, and the platform's length limit counts it."""
+    The approving agent's signature is appended to what is posted, and the platform's length limit counts it.
+    `undo_window` (the inbox's inbox.undo_seconds): the publisher may not take the reply before it is over, and
+    until then `undo_approval` takes it back."""
     draft = _draft(session, draft_id, actor, with_mention=True)
     _require_state(draft, "approve")
+    not_before = utcnow() + undo_window if undo_window else None
     if draft.survey_answer_id is not None:
-        return _approve_email(session, draft, actor, text)
+        return _approve_email(session, draft, actor, text, not_before)
     mention = draft.mention
     _require_unclaimed(session, draft, actor)
     new_text = draft.text if text is None else text.strip()
@@ -63,20 +79,20 @@ def approve(session: Session, draft_id: int, actor: str, text: str | None = None
         raise DecisionError(f"draft #{draft_id} cannot be approved: {'; '.join(blocking)}")
     before = draft.text
     if new_text != before:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text, check_failures=messages(problems))
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text, check_failures=messages(problems))
     channel, status = _delivery(_connector(mention.source_type), mention, config)
     # added first, written in one flush with the approval's audit row, after the approval won (record_change)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="reply", channel=channel, draft_id=draft.id, status=status, attempts=0,
-        payload={"source": mention.source.name, "source_type": mention.source_type,
+        not_before=not_before, payload={"source": mention.source.name, "source_type": mention.source_type,
                  "mention_external_id": mention.external_id, "url": mention.url, "text": signed(new_text, signature)},
     ))
-    record_change(session, draft, actor, "approved", "approved", assigned_to=actor, signature=signature,
+    record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor, signature=signature,
                   note=f"signed {signature!r}" if signature else None)
     return _released(session, draft)
 
 
-def _approve_email(session: Session, draft: Draft, actor: str, text: str | None) -> Draft:
+def _approve_email(session: Session, draft: Draft, actor: str, text: str | None, not_before) -> Draft:
     """A survey follow-up: an e-mail to the person who answered, queued in the outbox once approved."""
     new_text = draft.text if text is None else text.strip()
     if not new_text:
@@ -86,31 +102,79 @@ def _approve_email(session: Session, draft: Draft, actor: str, text: str | None)
     if contact is None:
         raise DecisionError(f"draft #{draft.id} cannot be approved: the contact was erased")
     if new_text != draft.text:
-        record_change(session, draft, actor, "edited", draft.status, text=new_text)
+        record_change(session, draft, actor, DraftAction.EDITED, draft.status, text=new_text)
     session.add(OutboxMessage(
         key=f"reply:{draft.id}", kind="survey_follow_up", channel="email", draft_id=draft.id, status="queued", attempts=0,
-        contact_id=contact.id, consent_kind="service", campaign=draft.campaign,
+        contact_id=contact.id, consent_kind="service", campaign=draft.campaign, not_before=not_before,
         payload={"to": contact.email, "to_name": contact.name, "subject": draft.subject or "Re: your answer", "text": new_text}))
-    return record_change(session, draft, actor, "approved", "approved", assigned_to=actor)
+    return record_change(session, draft, actor, DraftAction.APPROVED, "approved", assigned_to=actor)
+
+
+def undo_approval(session: Session, draft_id: int, actor: str) -> Draft:
+    """Take an approval back while its undo window lasts: the outbox row is deleted — only if it is still waiting
+    (queued or manual) and its not_before is ahead, in one conditional DELETE, so a publisher can never have
+    claimed it — and the draft returns to the status it was approved from, with an audit row. Deleting (not
+    marking) frees the row's key "reply:<draft>" for the next approval; the audit row keeps who undid what."""
+    draft = _draft(session, draft_id, actor)
+    _require_state(draft, "undo")
+    cancelled = session.execute(
+        delete(OutboxMessage).where(OutboxMessage.draft_id == draft.id, OutboxMessage.status.in_(("queued", "manual")),
+                                    OutboxMessage.not_before > utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if cancelled != 1:
+        raise DecisionError(f"too late to undo the approval of draft #{draft_id}: its undo window is over and the "
+                            "publisher may already have posted it")
+    approved_from = session.scalar(select(DraftEvent.from_status).where(
+        DraftEvent.draft_id == draft.id, DraftEvent.action == DraftAction.APPROVED).order_by(DraftEvent.id.desc()).limit(1))
+    return record_change(session, draft, actor, DraftAction.APPROVAL_UNDONE, approved_from or "pending", assigned_to=None,
+                         note="undone within the undo window: nothing was sent")
+
+
+def no_reply(session: Session, draft_id: int, actor: str, reason: str, detail: str = "") -> Draft:
+    """The agent decides the mention needs no reply, for one of NO_REPLY_REASONS (plus optional words); stored as
+    the drafting stage stores its own "no reply needed" drafts: status and reason."""
+    text = no_reply_reason(reason, detail)
+    draft = _draft(session, draft_id, actor)
+    _require_state(draft, "no reply")
+    _require_unclaimed(session, draft, actor)
+    record_change(session, draft, actor, DraftAction.NO_REPLY_NEEDED, "no_reply_needed", reason=text, note=text)
+    return _released(session, draft)
+
+
+def no_reply_reason(reason: str, detail: str = "") -> str:
+    """The stored reason for NO_REPLY_REASONS[reason] and the agent's words, or DecisionInputError."""
+    if reason not in NO_REPLY_REASONS:
+        raise DecisionInputError(f"unknown no-reply reason {reason!r}; expected one of {list(NO_REPLY_REASONS)}")
+    if reason == "other" and is_blank(detail):
+        raise DecisionInputError('no-reply reason "other" needs a few words on why')
+    return NO_REPLY_REASONS[reason] + (f": {detail.strip()}" if not is_blank(detail) else "")
+
+
+def check_reject(reason: str) -> None:
+    if is_blank(reason):
+        raise DecisionInputError("a reason is required to reject a draft")
+
+
+def check_escalate(team: str, note: str = "") -> None:
+    if is_blank(team):
+        raise DecisionInputError("a team is required to escalate a draft")
 
 
 def reject(session: Session, draft_id: int, actor: str, reason: str) -> Draft:
-    if is_blank(reason):
-        raise DecisionError("a reason is required to reject a draft")
+    check_reject(reason)
     draft = _draft(session, draft_id, actor)
     _require_state(draft, "reject")
     _require_unclaimed(session, draft, actor)
-    record_change(session, draft, actor, "rejected", "rejected", reason=reason.strip(), note=reason.strip())
+    record_change(session, draft, actor, DraftAction.REJECTED, "rejected", reason=reason.strip(), note=reason.strip())
     return _released(session, draft)
 
 
 def escalate(session: Session, draft_id: int, actor: str, team: str, note: str) -> Draft:
-    if is_blank(team):
-        raise DecisionError("a team is required to escalate a draft")
+    check_escalate(team)
     draft = _draft(session, draft_id, actor)
     _require_state(draft, "escalate")
     _require_unclaimed(session, draft, actor)
-    record_change(session, draft, actor, "escalated", "escalated", escalated_to=team.strip(),
+    record_change(session, draft, actor, DraftAction.ESCALATED, "escalated", escalated_to=team.strip(),
                   note=f"{team.strip()}: {(note or '').strip()}".rstrip(": "))
     return _released(session, draft)
 
@@ -126,7 +190,7 @@ def mark_sent(session: Session, draft_id: int, actor: str) -> Draft:
     )
     if claimed.rowcount != 1:
         raise DecisionError(f"draft #{draft_id} is not a manual reply: the publisher posts it and marks it sent")
-    return record_change(session, draft, actor, "sent", "sent", sent_at=now, note="posted by hand")
+    return record_change(session, draft, actor, DraftAction.SENT, "sent", sent_at=now, note="posted by hand")
 
 
 def retry(session: Session, draft_id: int, actor: str) -> Draft:
@@ -138,7 +202,7 @@ def retry(session: Session, draft_id: int, actor: str) -> Draft:
         .values(status="queued", error=None, claimed_at=None, claimed_by=None, next_attempt_at=None, sending_at=None)
         .execution_options(synchronize_session=False)
     )
-    return record_change(session, draft, actor, "retried", "approved")
+    return record_change(session, draft, actor, DraftAction.RETRIED, "approved")
 
 
 def correct_sentiment(session: Session, mention_id: int, actor: str, label: str) -> SentimentCorrection:
@@ -152,7 +216,7 @@ def correct_sentiment(session: Session, mention_id: int, actor: str, label: str)
     draft = session.scalar(select(Draft).where(Draft.mention_id == mention_id))
     if draft is not None:  # shows in the mention's audit log
         session.add(DraftEvent(draft_id=draft.id, mention_id=mention_id, at=correction.corrected_at, actor=actor,
-                               action="sentiment_corrected", from_status=draft.status, to_status=draft.status,
+                               action=DraftAction.SENTIMENT_CORRECTED, from_status=draft.status, to_status=draft.status,
                                note=f"sentiment {mention.sentiment_label or 'unscored'} → {label}"))
     mention.sentiment_label, mention.sentiment_score, mention.sentiment_source = label, _LABEL_SCORES[label], "agent"
     session.flush()
@@ -213,11 +277,13 @@ def _require_unclaimed(session: Session, draft: Draft, actor: str) -> None:
 def _require_state(draft: Draft, decision: str) -> None:
     allowed = ALLOWED_FROM[decision]
     if draft.status not in allowed:
-        raise DecisionError(f"cannot {decision} draft #{draft.id}: it is {draft.status.replace('_', ' ')}; "
+        what = {"no reply": "mark draft #{} as needing no reply", "undo": "undo the approval of draft #{}"}.get(
+            decision, decision + " draft #{}").format(draft.id)
+        raise DecisionError(f"cannot {what}: it is {draft.status.replace('_', ' ')}; "
                             f"only {' or '.join(status.replace('_', ' ') for status in allowed)} drafts can be")
 
 
-def record_change(session: Session, draft: Draft, actor: str, action: str, to_status: str, note: str | None = None,
+def record_change(session: Session, draft: Draft, actor: str, action: DraftAction, to_status: str, note: str | None = None,
                   *, decision: bool = True, **values) -> Draft:
     """Move the draft from the status it was read in to `to_status`, or fail if someone moved it first.
     `decision=False` (the publisher) leaves decided_at/decided_by to the agent who decided."""

@@ -10,8 +10,7 @@ from .facts import Facts
 
 
 def is_brand_account(author: str | None, replies: RepliesConfig) -> bool:
-    name = (author or "").strip().lower().removeprefix("u/").removeprefix("@")
-    return bool(name) and name in {account.lower().removeprefix("u/").removeprefix("@") for account in replies.brand_accounts}
+    return replies.is_brand_account(author)  # in the configuration, so ingest (before drafting) asks the same
 
 
 NOT_ABOUT_US = "not about us"  # the reason's prefix: the inbox filters on it
@@ -29,8 +28,9 @@ def platform_answer(mention: Mention) -> str | None:
 
 
 def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answered_by: str | None,
-                    now: datetime) -> str | None:
-    """None when the mention should get a drafted reply, else why not."""
+                    now: datetime, *, answered_already_counts: bool = True) -> str | None:
+    """None when the mention should get a drafted reply, else why not. A mention continuing a conversation we are
+    in (ingest/conversations.py) is answered whatever its tone: they are talking to us."""
     if mention.duplicate_of_id is not None:
         return f"duplicate of mention #{mention.duplicate_of_id}: answer it there"
     if mention.relevance == "not_about":
@@ -40,10 +40,12 @@ def no_reply_reason(mention: Mention, facts: Facts, replies: RepliesConfig, answ
     published = mention.published_at or mention.fetched_at
     if published is not None and now - published > timedelta(days=replies.max_age_days):
         return f"older than {replies.max_age_days} days (replies.max_age_days)"
-    if answered_by:
+    if answered_by and answered_already_counts:
         return f"{ALREADY_ANSWERED} in the thread by {answered_by}"
-    if (answer := platform_answer(mention)) is not None:
+    if answered_already_counts and (answer := platform_answer(mention)) is not None:
         return f"{ALREADY_ANSWERED}: {answer}"
+    if mention.conversation_id is not None or not answered_already_counts:
+        return None
     if facts.known_issue or facts.question or facts.sentiment == "negative":
         return None
     if facts.rating is not None and facts.rating <= 2:

@@ -15,7 +15,7 @@ from store.models import Draft, KnownIssueRecord, Mention, utcnow
 
 from .checks import messages, problems_in
 from .facts import facts_for, known_issue_for
-from .pipeline import add_drafted_event, insert_new, priority
+from .rows import add_drafted_event, insert_new, priority
 from .templates import TemplateError, context_for, render, reply_language, templates_dir
 
 FOLLOW_UP_TEMPLATE = "{lang}/follow_up.j2"

@@ -2,28 +2,25 @@
 exactly one Draft row — a checked reply in status `pending`, or `no_reply_needed` with the reason."""
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import Engine, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
 from store.claims import claim, release, unclaimed
 from store.db import session_scope
-from store.issues import IssueView, registry_issues
-from store.models import Draft, DraftEvent, Mention, utcnow
+from store.issues import registry_issues
+from store.models import Draft, Mention, utcnow
 from understanding.annotate import Understanding
 
-from .checks import messages, problems_in
-from .eligibility import is_brand_account, no_reply_reason
-from .facts import Facts, facts_for
+from .eligibility import is_brand_account
+from .followups import sync_issues
 from .precedents import Precedent, answered_before, load_precedents
-from .templates import TemplateError, context_for, render, reply_language, select_template, templates_dir
+from .revisions import catch_up_revisions
+from .rows import add_drafted_event, draft_row, insert_new
 
-ACTOR = "careloop"
 BATCH = 500
 STAGE = "draft"
 LEASE = timedelta(minutes=10)  # a batch takes well under a second; older claims belong to dead workers
@@ -37,9 +34,8 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
 
     Known issues come from the registry, with careloop.yaml's upserted first (an issue resolved there gets its
     follow-up drafts here). Returns counts: drafted (pending), flagged (pending with failed checks),
-    no_reply_needed, waiting_for_sentiment (unscored mentions, drafted on a later run), follow_ups."""
-    from .followups import sync_issues  # followups builds on this module
-
+    no_reply_needed, waiting_for_sentiment (unscored mentions, drafted on a later run), follow_ups; and where a
+    review was edited after drafting, redrafted, flagged_changed and follow_ups_for_edits (drafting/revisions.py)."""
     now = now or utcnow()
     follow_ups = sync_issues(session, config, now)
     issues = registry_issues(session)
@@ -70,6 +66,9 @@ def draft_mentions(session: Session, config: Config, now: datetime | None = None
         session.commit()
         if progress:
             progress(sum(counts.values()))
+    # only when a review was edited: the counts of an ordinary run stay as they were
+    counts.update({key: value for key, value in catch_up_revisions(session, config, issues, now).items() if value})
+    session.commit()
     counts["waiting_for_sentiment"] = session.scalar(
         select(func.count()).select_from(Mention).where(Mention.sentiment_label.is_(None), undrafted)
     )
@@ -92,60 +91,10 @@ def draft_stage(engine: Engine, config: Config, progress: Callable[[int, int], N
         return draft_mentions(session, config, progress=progress and (lambda done: progress(done, total)))
 
 
-def draft_row(mention: Mention, config: Config, issues: list[IssueView], answered_by: str | None, now: datetime,
-               suggestions: dict) -> dict:
-    facts = facts_for(mention, config, issues)
-    row = {"mention_id": mention.id, "kind": "reply", "campaign": "", "status": "pending", "reason": None, "template": None,
-           "language": None, "text": "", "suggestions": suggestions,
-           "check_failures": [], "priority": priority(mention, facts, now), "created_at": now, "updated_at": now}
-    reason = no_reply_reason(mention, facts, config.replies, answered_by, now)
-    if reason:
-        return {**row, "status": "no_reply_needed", "reason": reason}
-    directory = templates_dir(config)
-    language = reply_language(facts.language, directory, config.replies)
-    name = select_template(facts, config.replies, language)
-    failures = [] if language == facts.language else [f"no reply templates in {facts.language!r}: drafted in {language!r}"]
-    try:
-        context = context_for(facts, mention.author, config, language, woven_article(suggestions, config))
-        text = render(directory, name, context)
-    except TemplateError as error:
-        text = ""
-        failures.append(f"template {name}: {type(error).__name__}: {error}")
-    failures += messages(problems_in(text, mention.source_type, config.replies))
-    return {**row, "template": name, "language": language, "text": text, "check_failures": failures}
-
-
 def _suggestions(understanding: Understanding, precedents: list[Precedent], mention: Mention, vector, config: Config) -> dict:
     suggestions = understanding.suggestions(mention, vector)
     earlier = answered_before(precedents, mention, vector, config)
     return {**suggestions, "answered_before": earlier} if earlier else suggestions
-
-
-def woven_article(suggestions: dict, config: Config) -> dict | None:
-    """The best knowledge-base article, when it is close enough to put in the draft (knowledge.min_score)."""
-    articles = suggestions.get("articles") or []
-    return articles[0] if articles and articles[0]["score"] >= config.knowledge.min_score else None
-
-
-def add_drafted_event(session: Session, draft_id: int, row: dict, now: datetime) -> None:
-    session.add(DraftEvent(draft_id=draft_id, mention_id=row["mention_id"], at=now, actor=ACTOR, action="drafted",
-                           to_status=row["status"], text_after=row["text"] or None, note=row["reason"]))
-
-
-def priority(mention: Mention, facts: Facts, now: datetime) -> int:
-    """Higher first: negative, then low stars, known issues and questions, reach (Reddit score), waiting time."""
-    points = 1000 if facts.sentiment == "negative" else 0
-    if facts.rating is not None:
-        points += int((5 - facts.rating) * 100)
-    points += 150 if facts.known_issue else 0
-    points += 100 if facts.question else 0
-    reach = (mention.extra or {}).get("score")
-    if isinstance(reach, (int, float)) and reach > 0:
-        points += min(int(math.log2(1 + reach) * 25), 250)
-    published = mention.published_at or mention.fetched_at
-    if published is not None:
-        points += max(0, min(int((now - published).total_seconds() // 3600), 48))
-    return points
 
 
 def _answered_in_thread(session: Session, batch: list[Mention], config: Config) -> dict[tuple[int, str], str]:
@@ -157,13 +106,3 @@ def _answered_in_thread(session: Session, batch: list[Mention], config: Config) 
         .where(Mention.parent_external_id.in_({mention.external_id for mention in batch}))
     )
     return {(source_id, parent): author for source_id, parent, author in children if is_brand_account(author, config.replies)}
-
-
-def insert_new(session: Session, rows: list[dict]) -> list[tuple[int, dict]]:
-    """INSERT … ON CONFLICT (mention_id, kind, campaign) DO NOTHING RETURNING id: like store.mentions.insert_ignoring_conflicts,
-    but we need to know which rows this run wrote, to give exactly those their "drafted" event."""
-    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[session.get_bind().dialect.name]
-    statement = (insert(Draft).values(rows).on_conflict_do_nothing(index_elements=["mention_id", "kind", "campaign"])
-                 .returning(Draft.id, Draft.mention_id))
-    by_mention = {row["mention_id"]: row for row in rows}
-    return [(draft_id, by_mention[mention_id]) for draft_id, mention_id in session.execute(statement)]

@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.audit import DraftAction
 from store.issues import registry_issues
 from store.models import Draft, DraftEvent, Mention, utcnow
 
 from .decisions import DecisionError, record_change, visible_mention
 from .eligibility import NOT_ABOUT_US
+from .rows import draft_row
 
 REDRAFTABLE = ("pending", "no_reply_needed")
 
@@ -23,7 +25,7 @@ def set_topic(session: Session, mention_id: int, actor: str, topic: str, config:
     mention = visible_mention(session, mention_id, actor)
     note = f"topic {mention.topic or 'unknown'} → {topic}"
     mention.topic, mention.topic_confidence, mention.topic_source = topic, 1.0, "agent"
-    _redraft(session, mention, actor, "topic_corrected", note, config)
+    _redraft(session, mention, actor, DraftAction.TOPIC_CORRECTED, note, config)
     return mention
 
 
@@ -34,13 +36,11 @@ def mark_relevance(session: Session, mention_id: int, actor: str, relevance: str
     note = f"{NOT_ABOUT_US}: marked by {actor}" if relevance == "not_about" else f"about us: marked by {actor}"
     mention.relevance, mention.relevance_source = relevance, "agent"
     mention.relevance_reason = f"marked by {actor}" if relevance == "not_about" else None
-    _redraft(session, mention, actor, "relevance_marked", note, config)
+    _redraft(session, mention, actor, DraftAction.RELEVANCE_MARKED, note, config)
     return mention
 
 
-def _redraft(session: Session, mention: Mention, actor: str, action: str, note: str, config: Config) -> None:
-    from .pipeline import draft_row  # the pipeline builds on this stage's modules
-
+def _redraft(session: Session, mention: Mention, actor: str, action: DraftAction, note: str, config: Config) -> None:
     draft = session.scalar(select(Draft).where(Draft.mention_id == mention.id, Draft.kind == "reply"))
     if draft is None or draft.status not in REDRAFTABLE:
         if draft is not None:  # decided already: the change still shows in the mention's audit log

@@ -4,6 +4,7 @@ drafts_approved_unedited: the share of approved replies that went out exactly as
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from store.audit import DraftAction
 from store.models import DRAFT_STATUSES, Draft, DraftEvent
 
 
@@ -15,8 +16,8 @@ def drafts_by_status(session: Session) -> dict:
 
 def approved_unedited(session: Session) -> float | None:
     edit = aliased(DraftEvent)
-    edited = exists().where(and_(edit.draft_id == Draft.id, edit.action == "edited"))
-    approved = exists().where(and_(DraftEvent.draft_id == Draft.id, DraftEvent.action == "approved"))
+    edited = exists().where(and_(edit.draft_id == Draft.id, edit.action == DraftAction.EDITED))
+    approved = exists().where(and_(DraftEvent.draft_id == Draft.id, DraftEvent.action == DraftAction.APPROVED))
     total, unedited = session.execute(
         select(func.count(), func.count().filter(~edited)).select_from(Draft).where(Draft.kind == "reply", approved)).one()
     return round(unedited / total, 4) if total else None

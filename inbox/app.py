@@ -10,8 +10,9 @@ the median in the thread pool, ~100 ms on the loop). Work that takes long stays 
 from __future__ import annotations
 
 import os
+from typing import Sequence
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -25,14 +26,17 @@ from urllib.parse import urlencode
 from careloop.config import Config
 from store.db import make_engine
 
-from . import actions, auth, claims, issues, notes, pages, profiles, search, understanding
-from .public import create_public_app
+from . import actions, auth, bulk, claims, flow, notes, pages, profiles, saved_replies, search, understanding
+from .public import PublicRoutes, create_public_app
 from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
 from .sessions import SESSION_HOURS
 from .web import BUSY_TIMEOUT_MS, LOCK_PATIENCE, TEMPLATES_DIR, LoginRequired, render
 
 
-def create_app(engine: Engine, config: Config | None = None, *, session_secret: str | None = None) -> FastAPI:
+def create_app(engine: Engine, config: Config | None = None, *, session_secret: str | None = None,
+               routers: Sequence[APIRouter] = (), public_routes: Sequence[PublicRoutes] = ()) -> FastAPI:
+    """The inbox's own pages and /public, plus the pages (`routers`) and public routes later stages declare; the
+    roof passes those in (careloop/webapp.py), so the inbox imports no stage above it."""
     app = FastAPI(title="careloop inbox", docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(check_csrf)])
     app.state.engine, app.state.config = engine, config
@@ -44,18 +48,11 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=secure)
     app.add_middleware(SecurityHeaders, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    for module in (auth, pages, actions, issues, understanding, claims, notes, profiles, search):
+    for module in (auth, pages, actions, flow, bulk, saved_replies, understanding, claims, notes, profiles, search):
         app.include_router(module.router)
-    app.mount("/public", create_public_app(engine, config))  # no login, no CSRF: see inbox/public.py
-    from reports.web import router as digests  # the reports stage's tab (a stage list will wire stages' routes)
-
-    app.include_router(digests)
-    from reports.kpis_tab import router as kpis_tab
-
-    app.include_router(kpis_tab)
-    from surveys.agent_page import router as survey_answers  # the surveys stage's page of an answer
-
-    app.include_router(survey_answers)
+    for router in routers:  # later stages' pages, passed in by the roof (careloop/webapp.py)
+        app.include_router(router)
+    app.mount("/public", create_public_app(engine, config, public_routes))  # no login, no CSRF: see inbox/public.py
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired):
@@ -95,25 +92,13 @@ def _short_waits(engine: Engine) -> Engine:
     return make_engine(engine.url.render_as_string(hide_password=False), busy_timeout_ms=BUSY_TIMEOUT_MS)
 
 
-def create_public_only_app(engine: Engine, config: Config | None = None) -> FastAPI:
-    """Only /public (unsubscribe, bounce reports): `careloop serve --public-only`."""
+def create_public_only_app(engine: Engine, config: Config | None = None,
+                           public_routes: Sequence[PublicRoutes] = ()) -> FastAPI:
+    """Only /public (unsubscribe, bounce reports, and later stages' public routes): `careloop serve --public-only`."""
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
     secure = os.environ.get("CARELOOP_SECURE_COOKIES") == "1"
     app.add_middleware(SecurityHeaders, hsts=secure)
     add_server_error_page(app, hsts=secure)
     app.mount("/static", StaticFiles(directory=TEMPLATES_DIR / "static"), name="static")
-    app.mount("/public", create_public_app(engine, config))
+    app.mount("/public", create_public_app(engine, config, public_routes))
     return app
-
-
-def app_from_environment() -> FastAPI:
-    """uvicorn factory (`careloop serve`, several workers): config from CARELOOP_CONFIG, database from
-    CARELOOP_DATABASE_URL or the config."""
-    from careloop.config import load_config
-    from store.db import connect
-
-    config = load_config() if os.environ.get("CARELOOP_CONFIG") else None
-    url = config.database_url() if config else os.environ["CARELOOP_DATABASE_URL"]
-    if os.environ.get("CARELOOP_PUBLIC_ONLY") == "1":
-        return create_public_only_app(connect(url), config)
-    return create_app(connect(url), config)

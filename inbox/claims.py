@@ -16,10 +16,9 @@ from store.models import Draft, User
 
 from .queries import visible_mention
 from .security import local_path
-from .web import RowId, committed, database, flash, role
+from .web import RowId, committed, database, flash, require
 
 router = APIRouter()
-Agent = Depends(role("agent"))
 UNDECIDED = ("pending", "escalated", "failed")  # what an agent opens to decide on: worth claiming
 
 
@@ -45,14 +44,15 @@ def claimed_rows(session: Session, rows: list) -> dict[int, str]:
 
 
 @router.post("/mentions/{mention_id}/claim")
-async def renew(mention_id: RowId, user: User = Agent, session: Session = Depends(database)):
+async def renew(mention_id: RowId, user: User = Depends(require("view queue")), session: Session = Depends(database)):
     """The open page's ping: renews the claim, or says who holds it now (JSON for claims.js)."""
     holder = await claim_on_open(session, user, mention_id)
     return JSONResponse({"mine": holder is None, "holder": holder.shown_name if holder else None})
 
 
 @router.post("/mentions/{mention_id}/take-over")
-async def take(request: Request, mention_id: RowId, holder: str = Form(""), next: str = Form("/"), user: User = Agent,
+async def take(request: Request, mention_id: RowId, holder: str = Form(""), next: str = Form("/"),
+               user: User = Depends(require("take over a claimed item")),
                session: Session = Depends(database)):
     visible_mention(session, user, mention_id)
     if await committed(session, lambda: take_over(session, mention_id, user, holder)):

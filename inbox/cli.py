@@ -1,7 +1,7 @@
-"""`careloop serve` and `careloop user add|passwd|disable|enable`. The lead's CLI calls `register(root)`."""
+"""`careloop user add|passwd|disable|enable`; the roof's CLI calls `register(root)`. (`careloop serve` serves every
+stage's pages, so it lives in the roof: careloop/webapp.py.)"""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -11,27 +11,6 @@ import typer
 from careloop.context import ConfigOption, config_and_engine
 
 user_app = typer.Typer(help="Inbox users.", no_args_is_help=True)
-
-
-def serve(config: Optional[Path] = ConfigOption,
-          host: str = typer.Option("127.0.0.1", help="address to listen on; put a TLS proxy in front for anything but loopback"),
-          port: int = typer.Option(8000, help="TCP port"),
-          workers: Optional[int] = typer.Option(None, min=1, help="worker processes [default: one per CPU core]"),
-          public_only: bool = typer.Option(False, "--public-only", help="serve only /public (unsubscribe, survey answers, bounce reports): no login pages")) -> None:
-    """Serve the agents' inbox (queue, decisions, reports, known issues) and the public routes under /public."""
-    import uvicorn
-
-    if workers is None:  # a worker runs one request's database work at a time (see inbox.app): one per core
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-    loaded, _ = config_and_engine(config, demo_fallback=True)  # fails early and clearly; migrates the database once
-    # Workers are separate processes: they find the configuration through the environment.
-    os.environ["CARELOOP_CONFIG"] = str(loaded.path)
-    os.environ["CARELOOP_PUBLIC_ONLY"] = "1" if public_only else "0"
-    what = "public routes" if public_only else "inbox"
-    typer.echo(f"careloop {what} on http://{host}:{port}/{'public/' if public_only else ''} (Ctrl+C to stop)")
-    uvicorn.run("inbox.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False)
 
 
 @user_app.command("add")
@@ -101,5 +80,4 @@ def _with_users(config: Optional[Path], change):
 
 
 def register(root: typer.Typer) -> None:
-    root.command("serve")(serve)
     root.add_typer(user_app, name="user")

@@ -16,7 +16,7 @@ from store.models import MentionNote, User, utcnow
 
 from .queries import visible_mention
 from .security import local_path
-from .web import RowId, committed, database, flash, role
+from .web import RowId, committed, database, flash, require
 
 router = APIRouter()
 MAX_NOTE = 5_000  # characters: a note is a few lines for colleagues, not a document
@@ -43,7 +43,7 @@ def add_note(session: Session, mention_id: int, user: User, text: str, at: datet
 
 @router.post("/mentions/{mention_id}/notes")
 async def post_note(request: Request, mention_id: RowId, text: str = Form(""), next: str = Form("/"),
-                    user: User = Depends(role("agent")), session: Session = Depends(database)):
+                    user: User = Depends(require("add notes")), session: Session = Depends(database)):
     visible_mention(session, user, mention_id)
     try:
         await committed(session, lambda: add_note(session, mention_id, user, text))

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careloop.permissions import can
 from careloop.survey_settings import SlaSettings
 from drafting.decisions import ALLOWED_FROM, audit_log, export_corrections
 from sentiment.scores import LABELS
@@ -20,12 +21,15 @@ from store.models import User, utcnow
 from .auth import HOME
 from .claims import claim_on_open, claimed_rows, mine_by_default
 from .history import customer_history
+from .navigation import item_href, item_links
+from .conversation import deliveries, exchange
 from .notes import notes_of
 from .profiles import signature_preview
 from .queries import (QueueFilters, filter_choices, mention_draft, queue_page, report_counts, thread_parents, topic_names,
                       visible_mention)
+from .saved_replies import saved_replies
 from .security import local_path
-from .web import OptionalRowId, RowId, current_user, database, render, role
+from .web import OptionalRowId, RowId, allowed_decisions, current_user, database, render, require
 
 router = APIRouter()
 DEFAULT_SLA = SimpleNamespace(sla=SlaSettings())  # an inbox started without careloop.yaml
@@ -48,18 +52,21 @@ def page_number(request: Request) -> int:
 
 @router.get("/")
 async def queue(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
-    if user.role in HOME:
-        return RedirectResponse(HOME[user.role], status_code=303)
+    # Not a 403: "/" is where everyone lands (a bookmark, the logo), so who may not see the queue goes to their home.
+    if not can(user, "view queue"):
+        return RedirectResponse(HOME.get(user.role, "/reports"), status_code=303)
     if not request.url.query and (mine := mine_by_default(user)):  # opens on the agent's languages and brands
         return RedirectResponse("/?" + urlencode(mine), status_code=303)
     filters = QueueFilters.from_query(request.query_params)
     page = page_number(request)
     rows, more = queue_page(session, filters, page, user)
+    # how each approved reply leaves: by hand ("to post by hand", with copy and mark-as-sent) or by the publisher
+    delivery = deliveries(session, [row.id for row in rows]) if filters.status in ("approved", "sent") else {}
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
     return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
-                  overdue=overdue_check(request), approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}),
-                  claimed=claimed_rows(session, rows),
+                  overdue=overdue_check(request), delivery=delivery, approvable=ALLOWED_FROM["approve"],
+                  item_href=lambda row: item_href(row, here), claimed=claimed_rows(session, rows),
                   choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
                   page_link=lambda number: "/?" + urlencode({**params, "page": number}))
 
@@ -77,7 +84,7 @@ def overdue_check(request: Request):
 
 @router.get("/mentions/{mention_id}")
 async def mention_page(request: Request, mention_id: RowId, next: str = "/", draft: OptionalRowId = None,
-                       user: User = Depends(role("agent")), session: Session = Depends(database)):
+                       user: User = Depends(require("view queue")), session: Session = Depends(database)):
     holder = await claim_on_open(session, user, mention_id)
     return render_mention(request, session, user, mention_id, next, draft, holder=holder)
 
@@ -88,30 +95,37 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
     instead of the draft, so a refused edit is never lost. `holder`: who else is on it (inbox/claims.py)."""
     mention = visible_mention(session, user, mention_id)
     draft, outbox = mention_draft(session, mention_id, draft_id)
-    # The buttons shown are the decisions drafting allows from the draft's status, so the two never disagree.
-    allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses}
+    # The buttons shown are the decisions drafting allows from the draft's status that the user may take, so page
+    # and POST never disagree.
+    allowed = allowed_decisions(user, draft)
     if outbox is None or outbox.status != "manual":
         allowed.discard("mark as sent")
+    language = (draft.language if draft else None) or mention.language or ""
+    config = request.app.state.config
+    conversation = exchange(session, mention, config.replies if config is not None else None)
     return render(request, "mention.html", user, status_code=status_code, mention=mention, draft=draft, outbox=outbox,
-                  allowed=allowed, parents=thread_parents(session, mention), events=audit_log(session, mention_id),
+                  allowed=allowed, parents=[] if conversation else thread_parents(session, mention),
+                  conversation=conversation, events=audit_log(session, mention_id),
                   labels=LABELS, next=local_path(next), edited_text=edited_text,
                   topics=topic_names(request.app.state.config), holder=holder, notes=notes_of(session, mention_id),
                   signature=signature_preview(session, user, mention, draft, request.app.state.config),
-                  history=customer_history(session, mention, user))
+                  saved_language=language, saved_replies=saved_replies(session, language) if "approve" in allowed else [],
+                  history=customer_history(session, mention, user),
+                  **item_links(session, local_path(next), draft, user))
 
 
 @router.get("/reports")
-def reports(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def reports(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     return render(request, "reports.html", user, counts=report_counts(session, user))
 
 
 @router.get("/admin/users")
-async def users(request: Request, user: User = Depends(role("admin")), session: Session = Depends(database)):
+async def users(request: Request, user: User = Depends(require("manage users")), session: Session = Depends(database)):
     return render(request, "users.html", user, users=session.scalars(select(User).order_by(User.name)).all())
 
 
 @router.get("/export/corrections.jsonl")
-def corrections(request: Request, user: User = Depends(role("agent"))):
+def corrections(request: Request, user: User = Depends(require("export"))):
     engine = request.app.state.engine
 
     def lines():

@@ -15,7 +15,7 @@ from store.models import Draft, Mention, User, signed
 
 from .queries import known_brands_and_languages
 from .users import UserError, update_profile
-from .web import RowId, committed, current_user, database, flash, render, role
+from .web import RowId, committed, database, flash, render, require
 
 router = APIRouter()
 
@@ -60,12 +60,14 @@ async def _save(request: Request, session: Session, viewer: User, subject: User,
 
 
 @router.get("/profile")
-async def own_profile(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+async def own_profile(request: Request, user: User = Depends(require("edit own profile")),
+                      session: Session = Depends(database)):
     return _page(request, session, user, user, restrict=False)
 
 
 @router.post("/profile")
-async def save_own_profile(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+async def save_own_profile(request: Request, user: User = Depends(require("edit own profile")),
+                           session: Session = Depends(database)):
     # the brands restriction is the admin's to set, also on their own profile (the admin page)
     return await _save(request, session, user, user, restrict=False)
 
@@ -78,12 +80,12 @@ def _subject(session: Session, user_id: int) -> User:
 
 
 @router.get("/admin/users/{user_id}")
-async def user_profile(request: Request, user_id: RowId, admin: User = Depends(role("admin")),
+async def user_profile(request: Request, user_id: RowId, admin: User = Depends(require("manage users")),
                        session: Session = Depends(database)):
     return _page(request, session, admin, _subject(session, user_id), restrict=True)
 
 
 @router.post("/admin/users/{user_id}")
-async def save_user_profile(request: Request, user_id: RowId, admin: User = Depends(role("admin")),
+async def save_user_profile(request: Request, user_id: RowId, admin: User = Depends(require("manage users")),
                             session: Session = Depends(database)):
     return await _save(request, session, admin, _subject(session, user_id), restrict=True)

@@ -4,7 +4,8 @@ Mounted into the inbox, or served alone by `careloop serve --public-only` for te
 - GET /public/unsubscribe/<token>: a page with one button (a GET never unsubscribes: mail scanners follow links);
 - POST /public/unsubscribe/<token>: unsubscribes from that message kind; also RFC 8058 one-click
   (List-Unsubscribe-Post: List-Unsubscribe=One-Click), which mail clients send without a page;
-- GET|HEAD /public/survey/<token>, POST /public/survey/<token>/comment: one-click survey answers (surveys/web.py);
+- the public routes later stages declare (careloop/stage.py `public_routes`), wired in by the roof, e.g.
+  GET|HEAD /public/survey/<token>, POST /public/survey/<token>/comment: one-click survey answers (surveys/web.py);
 - POST /public/hooks/bounce: a bounce or complaint reported later by the mail provider, JSON
   {"email": …, "reason": "bounced" | "complained"}, signed with X-Careloop-Signature (careloop/signing.py) using
   the secret in CARELOOP_BOUNCE_SECRET; the address joins the suppression list.
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Callable, Sequence
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -24,7 +26,6 @@ from careloop.config import Config
 from careloop.signing import HEADER, verify
 from contacts.tokens import TokenError, read_token, unsubscribe
 from store.outreach import suppress
-from surveys.web import survey_router
 
 from .web import templates
 
@@ -41,10 +42,15 @@ def _page(request: Request, status_code: int = 200, **context):
     return templates.TemplateResponse(request, "public.html", {"user": None, "flashes": [], **context}, status_code=status_code)
 
 
-def create_public_app(engine: Engine, config: Config | None = None) -> FastAPI:
+PublicRoutes = Callable[[sessionmaker, Config | None], APIRouter]
+
+
+def create_public_app(engine: Engine, config: Config | None = None, routes: Sequence[PublicRoutes] = ()) -> FastAPI:
+    """`routes`: later stages' public routes (e.g. surveys' one-click answers), each made from the sessions."""
     app = FastAPI(title="careloop public", docs_url=None, redoc_url=None, openapi_url=None)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    app.include_router(survey_router(sessions, config))  # /survey/<token>: one-click answers (surveys/web.py)
+    for make_router in routes:
+        app.include_router(make_router(sessions, config))
 
     def texts(request: Request) -> tuple[str, ...]:
         wanted = (request.headers.get("accept-language") or "en")[:2].lower()

@@ -46,9 +46,10 @@ class QueueFilters:
 # What a queue row shows, for the queue and for search results (inbox/search.py): one row layout.
 ROW_COLUMNS = (
     Draft.id, Draft.kind, Draft.status, Draft.priority, Draft.reason, Draft.escalated_to, Draft.created_at,
-    Draft.check_failures, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
+    Draft.check_failures, Draft.review_changed_at, func.substr(Draft.text, 1, SNIPPET).label("draft_text"),
     Mention.id.label("mention_id"), Mention.brand, Mention.source_type, Mention.language, Mention.rating,
     Mention.sentiment_label, Mention.author, Mention.title, Mention.published_at, Mention.topic, Mention.relevance,
+    Mention.conversation_id,
     func.substr(Mention.text, 1, SNIPPET).label("mention_text"),
     # a survey follow-up answers a survey answer, not a mention
     Draft.survey_answer_id, Draft.language.label("draft_language"), SurveyAnswer.kind.label("answer_kind"), SurveyAnswer.score.label("answer_score"),
@@ -68,18 +69,10 @@ _QUEUE_PAGE = (
 )
 
 
-def queue_page(session: Session, filters: QueueFilters, page: int, user: User | None = None) -> tuple[list, bool]:
-    """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
-    Walks ix_drafts_queue; fetches one extra row instead of counting all matches. Only what `user` may see
-    (store/access.py)."""
-    rows = session.execute(with_filters(only_visible(_QUEUE_PAGE, user), filters),
-                           {"status": filters.status, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}).all()
-    return as_rows(rows)
-
-
-def with_filters(query, filters: QueueFilters):
-    """`query` narrowed by the filters other than status (each page applies status its own way); a filter value
-    may list several, comma-separated ("cs,sk": an agent's languages)."""
+def filtered(query, filters: QueueFilters, user: User | None):
+    """`query` narrowed to what `user` may see (store/access.py) and to the queue filters' brand, source, language,
+    sentiment, topic and relevance; a filter value may list several, comma-separated ("cs,sk": an agent's languages)."""
+    query = only_visible(query, user)
     for column, value in ((Mention.brand, filters.brand), (Mention.source_type, filters.source_type),
                           (Mention.language, filters.language), (Mention.sentiment_label, filters.sentiment),
                           (Mention.topic, filters.topic), (Mention.relevance, filters.relevance)):
@@ -90,10 +83,42 @@ def with_filters(query, filters: QueueFilters):
     return query
 
 
+def queue_page(session: Session, filters: QueueFilters, page: int, user: User | None = None) -> tuple[list, bool]:
+    """One page of drafts in `filters.status`, highest priority first, then oldest; and whether more follow.
+    Walks ix_drafts_queue; fetches one extra row instead of counting all matches. Only what `user` may see."""
+    query = filtered(_QUEUE_PAGE, filters, user)
+    rows = session.execute(query, {"status": filters.status, "limit": PAGE_SIZE + 1,
+                                   "offset": (page - 1) * PAGE_SIZE}).all()
+    return as_rows(rows)
+
+
 def as_rows(rows) -> tuple[list, bool]:
     """A page of PAGE_SIZE + 1 fetched rows as (PAGE_SIZE rows, whether more follow)."""
     # Plain objects for the template: Jinja reads a Row's attributes through a slow fallback (~10 % of the page)
     return [SimpleNamespace(**row._asdict()) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+
+
+_ITEM = (select(Draft.id, Draft.kind, Draft.mention_id, Draft.survey_answer_id)
+         .outerjoin(Mention, Mention.id == Draft.mention_id).where(Draft.status == bindparam("status")))
+
+
+def queue_neighbour(session: Session, filters: QueueFilters, priority: int, draft_id: int, *, after: bool = True,
+                    user: User | None = None):
+    """The item just after (or before) the draft at (`priority`, `draft_id`) in queue_page's order under `filters`
+    and what `user` may see — whether or not that draft is still in the filter (it left it when it was decided) —,
+    or None at the end. Two index range reads (same priority, then the next priorities), not a walk from the top."""
+    same = _filtered(_ITEM, filters, user).where(Draft.priority == priority,
+                                           Draft.id > draft_id if after else Draft.id < draft_id)
+    beyond = _filtered(_ITEM, filters, user).where(Draft.priority < priority if after else Draft.priority > priority)
+    if after:
+        queries = (same.order_by(Draft.id), beyond.order_by(Draft.priority.desc(), Draft.id))
+    else:
+        queries = (same.order_by(Draft.id.desc()), beyond.order_by(Draft.priority, Draft.id.desc()))
+    for query in queries:
+        row = session.execute(query.limit(1), {"status": filters.status}).first()
+        if row is not None:
+            return row
+    return None
 
 
 def topic_names(config: Config | None) -> list[str]:

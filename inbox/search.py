@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from drafting.decisions import ALLOWED_FROM
-from store.access import only_visible
 from store.models import DRAFT_STATUSES, Contact, Draft, Mention, SurveyAnswer, User
 from store.search import SearchError, matching, search_words
 
 from .claims import claimed_rows
+from .conversation import deliveries
+from .navigation import item_href
 from .pages import overdue_check, page_number
-from .queries import PAGE_SIZE, ROW_COLUMNS, QueueFilters, as_rows, filter_choices, with_filters
-from .web import database, render, role
+from .queries import PAGE_SIZE, ROW_COLUMNS, QueueFilters, as_rows, filter_choices, filtered
+from .web import database, render, require
 
 router = APIRouter()
 
@@ -36,7 +37,7 @@ def search_page(session: Session, words: list[str], filters: QueueFilters, page:
                 user: User | None = None) -> tuple[list, bool]:
     """One page of matching drafts that `user` may see, newest mention first (no count of all matches: the index
     stops after the page), and whether more follow."""
-    query = with_filters(only_visible(_RESULTS, user), filters)
+    query = filtered(_RESULTS, filters, user)
     if filters.status:
         query = query.where(Draft.status == filters.status)
     # ordered by the mention alone: a second key (draft id) made SQLite sort every match before the LIMIT
@@ -45,7 +46,7 @@ def search_page(session: Session, words: list[str], filters: QueueFilters, page:
 
 
 @router.get("/search")
-async def search(request: Request, user: User = Depends(role("agent")), session: Session = Depends(database)):
+async def search(request: Request, user: User = Depends(require("view queue")), session: Session = Depends(database)):
     typed = (request.query_params.get("q") or "").strip()
     status = request.query_params.get("status") or ""
     filters = replace(QueueFilters.from_query(request.query_params), status=status if status in DRAFT_STATUSES else "")
@@ -61,6 +62,7 @@ async def search(request: Request, user: User = Depends(role("agent")), session:
         rows, more = search_page(session, words, filters, page, user)
     return render(request, "search.html", user, status_code=status_code, typed=typed, words=words, problem=problem,
                   rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue_check(request),
-                  approvable=ALLOWED_FROM["approve"], back=urlencode({"next": here}), status_any=True,
+                  approvable=ALLOWED_FROM["approve"], item_href=lambda row: item_href(row, here), delivery=deliveries(session, [row.id for row in rows if row.status in ("approved", "sent")]),
+                  status_any=True,
                   claimed=claimed_rows(session, rows), choices=filter_choices(session, request.app.state.config, user),
                   page_link=lambda number: "/search?" + urlencode({**params, "page": number}))

@@ -12,12 +12,12 @@ from drafting import relabel
 from drafting.decisions import DecisionError
 from store.models import User
 
-from .actions import Agent
 from .queries import topic_names
 from .security import local_path
-from .web import RowId, committed, database, flash
+from .web import RowId, committed, database, flash, require
 
 router = APIRouter()
+Corrector = Depends(require("correct understanding"))
 
 
 async def _corrected(request: Request, session: Session, back: str, done: str, correct) -> RedirectResponse:
@@ -34,7 +34,7 @@ async def _corrected(request: Request, session: Session, back: str, done: str, c
 
 @router.post("/mentions/{mention_id}/topic")
 async def set_topic(request: Request, mention_id: RowId, topic: str = Form(""), next: str = Form("/"),
-                    user: User = Agent, session: Session = Depends(database)):
+                    user: User = Corrector, session: Session = Depends(database)):
     back = f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     return await _corrected(request, session, back, f"Topic of mention #{mention_id} set to {topic}.",
                       lambda config: relabel.set_topic(session, mention_id, user.name, topic, config, topic_names(config)))
@@ -42,7 +42,7 @@ async def set_topic(request: Request, mention_id: RowId, topic: str = Form(""), 
 
 @router.post("/mentions/{mention_id}/relevance")
 async def mark_relevance(request: Request, mention_id: RowId, relevance: str = Form(""), next: str = Form("/"),
-                         stay: str = Form(""), user: User = Agent, session: Session = Depends(database)):
+                         stay: str = Form(""), user: User = Corrector, session: Session = Depends(database)):
     """From the queue (`n`) the agent stays in the queue; from the mention page, back to the mention."""
     back = local_path(next) if stay else f"/mentions/{mention_id}?{urlencode({'next': local_path(next)})}"
     done = f"Mention #{mention_id} marked {'not about us' if relevance == 'not_about' else 'about us'}."

@@ -9,11 +9,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careloop.permissions import ROLES
 from store.models import User
 
 from .sessions import end_all_sessions
 
-ROLES = ("agent", "marketing", "manager", "admin")  # manager: known issues, notice campaigns (and later surveys)
 DEMO_USER = "demo"
 _hasher = PasswordHasher()
 

@@ -1,10 +1,11 @@
-"""What every inbox route shares: the database session, the signed-in user and role checks, page rendering
-with CSRF token and flash messages."""
+"""What every inbox route shares: the database session, the signed-in user and the permission check
+(`require(action)`, actions declared in careloop/permissions.py), page rendering with CSRF token and flash messages."""
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated, AsyncIterator, Callable, TypeVar
 
@@ -14,8 +15,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from connectors.text import safe_url
-from store.models import User, utcnow
+from careloop.permissions import action as declared_action, can
+from careloop.urls import safe_url
+from drafting.decisions import ALLOWED_FROM, NO_REPLY_REASONS
+from store.models import Draft, User, utcnow
 
 from .security import CSRF_FIELD, csrf_token
 from .sessions import session_user
@@ -42,7 +45,7 @@ def when(moment: datetime | None) -> str:
 
 
 _environment.filters.update(ago=ago, when=when, safe_url=safe_url)
-_environment.globals["CSRF_FIELD"] = CSRF_FIELD
+_environment.globals.update(CSRF_FIELD=CSRF_FIELD, can=can, NO_REPLY_REASONS=NO_REPLY_REASONS)  # {% if can(user, "export") %}: buttons follow permissions
 
 
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id names nothing, and reached the database as an
@@ -104,13 +107,37 @@ async def current_user(request: Request, session: Session = Depends(database)) -
     return user
 
 
-def role(*allowed: str):
-    """Dependency: the signed-in user, if their role is one of `allowed` (admins may do everything)."""
+@cache  # one dependency per action: FastAPI then resolves it once per request however often a route names it
+def require(action: str):
+    """Dependency: the signed-in user, if their role may perform `action` (careloop/permissions.py); else 403.
+    An action the table does not declare fails here, when the route is defined, not on a user's request."""
+    declared_action(action)
+
     async def check(user: User = Depends(current_user)) -> User:
-        if user.role != "admin" and user.role not in allowed:
-            raise HTTPException(403, f"Your role ({user.role}) does not allow this page or action.")
-        return user
+        return permitted(user, action)
+    check.action = action  # read by the test that every route requires a declared action
     return check
+
+
+def permitted(user: User, action: str) -> User:
+    """`user`, if their role may perform `action`; else 403 naming the role and the action."""
+    if not can(user, action):
+        raise HTTPException(403, f"Your role ({user.role}) does not allow this page or action ({action}).")
+    return user
+
+
+# The action each of drafting's decisions needs (a decision's button shows only to who may take it).
+DECISION_ACTIONS = {"approve": "approve reply", "reject": "reject", "escalate": "escalate", "mark as sent": "mark sent",
+                    "retry": "retry publishing", "no reply": "mark no reply needed", "undo": "approve reply"}
+
+
+def allowed_decisions(user: User, draft: Draft | None) -> set[str]:
+    """The decisions drafting allows from the draft's status that the user's role allows: the buttons shown, so
+    page and POST never disagree."""
+    if draft is None:
+        return set()
+    return {decision for decision, statuses in ALLOWED_FROM.items()
+            if draft.status in statuses and can(user, DECISION_ACTIONS[decision])}
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
@@ -118,5 +145,7 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 
 
 def render(request: Request, template: str, user: User | None, status_code: int = 200, **context):
-    context.update(user=user, csrf=csrf_token(request), flashes=request.session.pop("flash", []))
+    # undo: the approval the agent may still take back (inbox/actions.py), shown once beside the flash
+    context.update(user=user, csrf=csrf_token(request), flashes=request.session.pop("flash", []),
+                   undo=request.session.pop("undo", None))
     return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -22,6 +22,7 @@ from store.db import session_scope
 from store.mentions import get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
 from store.models import Mention, Run, utcnow
 
+from .conversations import attach_conversations
 from .identity import canonical_url, text_hash
 from .language import STATED, detect_language, source_language
 from .linking import relink
@@ -43,6 +44,7 @@ class IngestSummary:
     stored: int = 0
     updated: int = 0
     duplicates_linked: int = 0
+    continued: int = 0  # new mentions that continue a conversation we answered (ingest/conversations.py)
     rejected: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -89,7 +91,8 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
 
 def store_fetched(session: Session, config: Config, source: SourceConfig, source_id: int,
                   fetched: list[FetchedMention], summary: IngestSummary) -> tuple[set[int], dict[str, str]]:
-    """Store new items and edits of known ones, each cleaned and in isolation. Returns the ids of the mentions it
+    """Store new items and edits of known ones, each cleaned and in isolation; a new item that answers us joins
+    our conversation. Returns the ids of the mentions it
     inserted or edited (for the duplicate-linking pass, which runs once they are committed) and the rejected
     items' external ids with the reason."""
     matcher = matcher_for(list(config.brands))
@@ -139,6 +142,7 @@ def store_fetched(session: Session, config: Config, source: SourceConfig, source
         inserted = _insert(session, rows[start:start + INSERT_BATCH], rejected)
         summary.stored += len(inserted)
         touched.update(inserted)
+    summary.continued += attach_conversations(session, touched, config.replies)
     summary.rejected = len(rejected)
     if rejected:
         example, reason = next(iter(rejected.items()))

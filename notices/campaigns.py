@@ -18,6 +18,7 @@ from careloop.config import Config
 from contacts.audience import matching_contacts
 from contacts.policy import Gate
 from publishing.outbox import enqueue, enqueue_many
+from store.audit import IssueAction
 from store.issues import IssueError, note_for, record_event
 from store.models import OUTBOX_STATUSES, Contact, KnownIssueRecord, NoticeCampaign, OutboxMessage, User, utcnow
 
@@ -101,7 +102,7 @@ def approve(session: Session, config: Config, campaign_id: int, actor: str) -> d
     counts = dict(Counter(row["status"] for row in rows))
     session.execute(update(NoticeCampaign).where(NoticeCampaign.id == campaign_id).values(queued=counts)
                     .execution_options(synchronize_session=False))
-    record_event(session, issue, actor, "campaign_approved", campaign_id=campaign_id, to_status=stage,
+    record_event(session, issue, actor, IssueAction.CAMPAIGN_APPROVED, campaign_id=campaign_id, to_status=stage,
                  note=", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(counts.items())) or "no recipients")
     session.flush()
     return counts
@@ -113,7 +114,7 @@ def dismiss(session: Session, campaign_id: int, actor: str, reason: str) -> None
                             .values(status="dismissed").execution_options(synchronize_session=False)).rowcount
     if campaign is None or moved != 1:
         raise IssueError(f"notice campaign #{campaign_id} cannot be dismissed: only one awaiting approval can")
-    record_event(session, campaign.issue, actor, "campaign_dismissed", campaign_id=campaign_id, note=reason or None)
+    record_event(session, campaign.issue, actor, IssueAction.CAMPAIGN_DISMISSED, campaign_id=campaign_id, note=reason or None)
     session.flush()
 
 
@@ -129,7 +130,7 @@ def send_test(session: Session, config: Config, campaign_id: int, user: User, la
     enqueue(session, key=f"notice-test:{campaign_id}:{language}:{time.time_ns()}", kind="notice_test", channel="email",
             campaign=campaign_key(campaign), payload={"to": user.email, "to_name": user.display_name, **parts,
                                                       "subject": "[TEST] " + parts["subject"]})
-    record_event(session, campaign.issue, user.name, "test_sent", campaign_id=campaign_id, note=f"{language} to {user.email}")
+    record_event(session, campaign.issue, user.name, IssueAction.TEST_SENT, campaign_id=campaign_id, note=f"{language} to {user.email}")
     session.flush()
     return user.email
 

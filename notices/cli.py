@@ -25,7 +25,7 @@ def _notes(values: list[str] | None) -> dict[str, str]:
 
 
 def _keywords(value: str) -> dict[str, list[str]]:
-    from inbox.issues import parse_keywords
+    from notices.issues import parse_keywords
 
     return parse_keywords(value.replace(";", "\n"))
 

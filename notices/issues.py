@@ -16,6 +16,7 @@ from careloop.rules import RuleError, parse_rule
 from drafting.facts import known_issue_for
 from drafting.followups import draft_follow_ups, sync_issues
 from sentiment.pipeline import mention_text
+from store.audit import IssueAction
 from store.issues import IssueError, issue_by_key, open_issue, record_event, set_status, slug, view
 from store.models import ISSUE_STATUSES, KnownIssueRecord, Mention, utcnow
 
@@ -84,7 +85,7 @@ def update_known_issue(session: Session, config: Config, key: str, actor: str, *
         setattr(issue, name, fields[name])
     if changed:
         issue.updated_at = utcnow()
-        record_event(session, issue, actor, "updated", note="changed: " + ", ".join(changed))
+        record_event(session, issue, actor, IssueAction.UPDATED, note="changed: " + ", ".join(changed))
     session.flush()
     return issue
 
@@ -125,3 +126,19 @@ def issues(session: Session, config: Config) -> list[KnownIssueRecord]:
     sync_issues(session, config)
     return sorted(session.scalars(select(KnownIssueRecord)).all(),
                   key=lambda issue: (issue.status == "resolved", -issue.updated_at.timestamp()))
+
+
+def parse_keywords(text: str) -> dict[str, list[str]]:
+    """One line per language, "cs: restart, reboot"; a line without "xx:" applies to every language."""
+    keywords: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        language, sep, words = line.partition(":")
+        if not sep or len(language.strip()) != 2:
+            language, words = "*", line
+        keywords.setdefault(language.strip().lower(), []).extend(word.strip() for word in words.split(",") if word.strip())
+    return keywords
+
+
+def keywords_text(keywords: dict[str, list[str]]) -> str:
+    return "\n".join(f"{language}: {', '.join(words)}" if language != "*" else ", ".join(words)
+                     for language, words in (keywords or {}).items())

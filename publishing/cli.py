@@ -1,4 +1,5 @@
-"""`careloop outbox list|resend|drop`: what is waiting, failed or uncertain, and an admin's decision on it."""
+"""`careloop publish` (approved replies out, exactly once) and `careloop outbox list|resend|drop`: what is
+waiting, failed or uncertain, and an admin's decision on it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,6 +10,18 @@ import typer
 from careloop.context import ConfigOption, config_and_engine, fail
 
 outbox_app = typer.Typer(help="Outgoing messages: list, resend or drop uncertain ones.", no_args_is_help=True)
+
+
+def publish_command(config: Optional[Path] = ConfigOption) -> None:
+    """Post approved replies where the platform allows (Reddit), exactly once."""
+    from .pipeline import publish_pending
+
+    loaded, engine = config_and_engine(config)
+    counts = publish_pending(engine, loaded)
+    typer.echo(f"{counts['sent']} sent, {counts['recovered']} found already posted, {counts['failed']} failed, "
+               f"{counts['retrying']} to retry, {counts['uncertain']} uncertain (careloop outbox list)")
+    if counts["failed"]:
+        raise typer.Exit(1)
 
 
 @outbox_app.command("list")
@@ -60,4 +73,5 @@ def drop_command(message_id: int, actor: str = typer.Option("admin", "--as", hel
 
 
 def register(root: typer.Typer) -> None:
+    root.command("publish")(publish_command)
     root.add_typer(outbox_app, name="outbox")

@@ -21,6 +21,8 @@ Deliver (what flows call; commits as it goes):
   builds the payload at send time (notices render per contact then, so queueing 100,000 stays fast).
     publishing.pipeline.publish_pending(engine, config)  # = deliver(kinds=("reply", "follow_up"))
 
+A row with `not_before` (an approval the agent may still undo in the inbox) is not claimed before that time.
+
 Statuses (OUTBOX_STATUSES): queued → claimed → sent | failed (permanent error, or temporary ones max_attempts
 times: back-off retry_seconds × 2^n) | uncertain; skipped_policy / skipped_consent / skipped_unsubscribed are
 written at queue time with the reason in `error`; `manual` (replies no API can post) waits for an agent.
@@ -40,7 +42,7 @@ import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy import Engine, bindparam, func, select, update
@@ -50,6 +52,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config
 from careloop.errors import is_retryable
 from drafting.decisions import record_change
+from store.audit import DraftAction
 from store.db import session_scope
 from store.models import OUTBOX_STATUSES, Draft, OutboxMessage, utcnow
 from store.outreach import suppress
@@ -96,12 +99,14 @@ def enqueue_many(session: Session, rows: list[dict]) -> int:
 
 def deliver(target: Engine | Session, config: Config, *, kinds: Iterable[str],
             channels: Channels | Mapping[str, Channel] | None = None, compose: Compose | None = None,
-            lease: timedelta | None = None, batch: int = BATCH) -> dict:
-    """Deliver every due queued message of `kinds`; take over claims older than the lease. Returns counts."""
+            lease: timedelta | None = None, batch: int = BATCH, now: datetime | None = None) -> dict:
+    """Deliver every due queued message of `kinds`; take over claims older than the lease. Returns counts.
+    A row is due once its back-off (`next_attempt_at`) and its undo window (`not_before`) have passed at `now`
+    (default: the clock; tests pass a later one instead of sleeping through a window)."""
     kinds = tuple(kinds)
     lease = lease if lease is not None else timedelta(minutes=config.outbox.lease_minutes)
     channel_set = channels if isinstance(channels, Channels) else Channels(config, channels)
-    run = _Run(config, channel_set, compose, f"{socket.gethostname()}:{os.getpid()}")
+    run = _Run(config, channel_set, compose, f"{socket.gethostname()}:{os.getpid()}", now)
     try:
         with _session(target) as session:
             run.recover(session, kinds, lease)
@@ -123,17 +128,20 @@ class _Run:
     in parallel where the channel allows (`concurrency`) —, mark every result (commit). A crash after the sending
     mark leaves at most one batch to be checked with find_sent or made uncertain; before it, nothing was sent."""
 
-    def __init__(self, config: Config, channels: Channels, compose: Compose | None, worker: str):
+    def __init__(self, config: Config, channels: Channels, compose: Compose | None, worker: str,
+                 now: datetime | None = None):
         self.settings, self.channels, self.compose, self.worker = config.outbox, channels, compose, worker
+        self.clock = (lambda: now) if now is not None else utcnow
         self.counts = dict.fromkeys(COUNTS, 0)
         self.down: dict[str, str] = {}  # channel → why it cannot send in this run
 
     def claim(self, session: Session, kinds: tuple[str, ...], batch: int) -> list[OutboxMessage]:
         """One UPDATE … WHERE id IN (due rows, skipping rows other workers hold) … RETURNING id, committed."""
-        now = utcnow()
+        now = self.clock()
         due = (select(OutboxMessage.id)
                .where(OutboxMessage.status == "queued", OutboxMessage.kind.in_(kinds),
                       (OutboxMessage.next_attempt_at.is_(None)) | (OutboxMessage.next_attempt_at <= now),
+                      (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
                       OutboxMessage.channel.not_in(list(self.down)))
                .order_by(OutboxMessage.id).limit(batch))
         if session.get_bind().dialect.name == "postgresql":
@@ -274,10 +282,10 @@ class _Run:
                         .execution_options(synchronize_session=False))
         draft = session.get(Draft, row.draft_id, populate_existing=True) if row.draft_id else None
         if draft is not None and status == "sent":
-            record_change(session, draft, ACTOR, "sent", "sent", decision=False, sent_at=now, external_reply_id=external_id,
+            record_change(session, draft, ACTOR, DraftAction.SENT, "sent", decision=False, sent_at=now, external_reply_id=external_id,
                           note="found already posted after an interrupted run" if recovered else f"posted as {external_id}")
         elif draft is not None and status in ("failed", "uncertain"):
-            record_change(session, draft, ACTOR, "failed", "failed", decision=False, note=error)
+            record_change(session, draft, ACTOR, DraftAction.FAILED, "failed", decision=False, note=error)
 
 
 def resend(session: Session, message_id: int, actor: str) -> OutboxMessage:

@@ -10,7 +10,7 @@ before a retry of a failed send, since a send that failed on a 5xx may have post
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import Engine
@@ -26,11 +26,12 @@ REPLY_KINDS = ("reply", "follow_up", "survey_follow_up")  # drafts an agent appr
 
 
 def publish_pending(target: Engine | Session, config: Config, *, lease: timedelta | None = None,
-                    connector_for: Callable[[str], object] = get_connector) -> dict:
+                    connector_for: Callable[[str], object] = get_connector, now: datetime | None = None) -> dict:
     """Send every queued reply (and take over claims older than the lease). Returns counts: sent, recovered
-    (found already posted after an interrupted run), failed, retrying, uncertain."""
+    (found already posted after an interrupted run), failed, retrying, uncertain. Replies still in their undo
+    window (approved in the inbox seconds ago) wait for a later run."""
     channels = Channels(config, connector_for=connector_for)
     try:
-        return deliver(target, config, kinds=REPLY_KINDS, channels=channels, lease=lease)
+        return deliver(target, config, kinds=REPLY_KINDS, channels=channels, lease=lease, now=now)
     finally:
         channels.close()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from inbox.web import current_user, database, render
+from inbox.web import database, render, require
 from store.models import User
 
 from .kpis import DIMENSIONS, KPI_KEYS, kpis
@@ -32,7 +32,7 @@ def shown(key: str, value) -> str:
 
 
 @router.get("/reports/kpis")
-def kpis_tab(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def kpis_tab(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     config = reports_config(request, session)
     brands, period = selection(request, session, config, default_days=7 * DEFAULT_WEEKS)
     by = (request.query_params.get("by") or "language").strip()

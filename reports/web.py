@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from careloop.config import Brand, Config
-from inbox.web import current_user, database, render
+from inbox.web import database, render, require
 from store.models import Mention, User, utcnow
 from store.reports import read_marks
 
@@ -76,7 +76,7 @@ def _query(brands: list[str], period: Period) -> str:
 
 
 @router.get("/reports/digests")
-def digests_tab(request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def digests_tab(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     config = reports_config(request, session)
     brands, period = selection(request, session, config)
     figures = build_figures(session, config, brands, period)
@@ -96,13 +96,13 @@ def _chart(chart: str, known, request: Request, session: Session) -> tuple[list[
 
 
 @router.get("/reports/digests/{chart}.png")
-def chart_png(chart: str, request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def chart_png(chart: str, request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     _, _, rows = _chart(chart, DRAW, request, session)
     return Response(DRAW[chart]({CHART_KEYS[chart]: rows}, messages("en")), media_type="image/png")
 
 
 @router.get("/reports/digests/{chart}.csv")
-def chart_csv(chart: str, request: Request, user: User = Depends(current_user), session: Session = Depends(database)):
+def chart_csv(chart: str, request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
     brands, period, rows = _chart(chart, CSV_COLUMNS, request, session)
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS[chart], extrasaction="ignore", lineterminator="\n")

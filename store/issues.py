@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from careloop.config import Config, KnownIssue
 
+from .audit import IssueAction
 from .mentions import insert_ignoring_conflicts
 from .models import ISSUE_STATUSES, IssueEvent, KnownIssueRecord, NoticeCampaign, utcnow
 
@@ -68,7 +69,7 @@ def registry_issues(session: Session) -> list[IssueView]:
     return [view(record) for record in session.scalars(query)]
 
 
-def record_event(session: Session, issue: KnownIssueRecord, actor: str, action: str, *, note: str | None = None,
+def record_event(session: Session, issue: KnownIssueRecord, actor: str, action: IssueAction, *, note: str | None = None,
                  from_status: str | None = None, to_status: str | None = None, campaign_id: int | None = None) -> None:
     session.add(IssueEvent(issue_id=issue.id, campaign_id=campaign_id, at=utcnow(), actor=actor, action=action,
                            from_status=from_status, to_status=to_status, note=note))
@@ -86,7 +87,7 @@ def open_issue(session: Session, *, key: str, title: str, status: str, actor: st
     if not insert_ignoring_conflicts(session, KnownIssueRecord, [row], ["key"]):
         return None
     issue = session.scalar(select(KnownIssueRecord).where(KnownIssueRecord.key == key))
-    record_event(session, issue, actor, "opened", to_status=status, note=title)
+    record_event(session, issue, actor, IssueAction.OPENED, to_status=status, note=title)
     if status != "resolved":
         _campaign(session, issue, status, actor)
     session.flush()
@@ -107,7 +108,7 @@ def set_status(session: Session, issue: KnownIssueRecord, to: str, actor: str, n
         raise IssueError(f"issue {issue.key} was changed by someone else meanwhile: reload it")
     before = issue.status
     session.refresh(issue)
-    record_event(session, issue, actor, "resolved" if to == "resolved" else "status_changed", from_status=before,
+    record_event(session, issue, actor, IssueAction.RESOLVED if to == "resolved" else IssueAction.STATUS_CHANGED, from_status=before,
                  to_status=to, note=note)
     campaign = _campaign(session, issue, to, actor)
     session.flush()
@@ -120,7 +121,7 @@ def _campaign(session: Session, issue: KnownIssueRecord, stage: str, actor: str)
                                                                 "created_at": utcnow(), "queued": {}}], ["issue_id", "stage"]):
         return None
     campaign = session.scalar(select(NoticeCampaign).where(NoticeCampaign.issue_id == issue.id, NoticeCampaign.stage == stage))
-    record_event(session, issue, actor, "campaign_created", campaign_id=campaign.id, to_status=stage,
+    record_event(session, issue, actor, IssueAction.CAMPAIGN_CREATED, campaign_id=campaign.id, to_status=stage,
                  note=f"notice for {stage} awaits approval")
     return campaign
 
@@ -148,7 +149,7 @@ def upsert_config_issues(session: Session, config: Config) -> list[KnownIssueRec
             for name, value in changed.items():
                 setattr(record, name, value)
             record.updated_at = utcnow()
-            record_event(session, record, CONFIG_ACTOR, "updated", note="changed in careloop.yaml: " + ", ".join(sorted(changed)))
+            record_event(session, record, CONFIG_ACTOR, IssueAction.UPDATED, note="changed in careloop.yaml: " + ", ".join(sorted(changed)))
         if record.status != status:
             set_status(session, record, status, CONFIG_ACTOR)
             if status == "resolved":

@@ -14,6 +14,7 @@ from sqlalchemy import case, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .audit import DraftAction
 from .models import Draft, DraftEvent, MentionClaim, User, utcnow
 
 CLAIM_MINUTES = 5  # long enough to read and answer one item; the page renews it every minute (claims.js)
@@ -67,7 +68,7 @@ def take_over(session: Session, mention_id: int, user: User, from_name: str) -> 
         draft = session.scalar(select(Draft).where(Draft.mention_id == mention_id).order_by(Draft.id).limit(1))
         if draft is not None:
             session.add(DraftEvent(draft_id=draft.id, mention_id=mention_id, at=utcnow(), actor=user.name,
-                                   action="taken_over", from_status=draft.status, to_status=draft.status,
+                                   action=DraftAction.TAKEN_OVER, from_status=draft.status, to_status=draft.status,
                                    note=f"took over from {previous.shown_name}"))
             session.flush()
     return True

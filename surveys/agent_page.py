@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from drafting.decisions import ALLOWED_FROM
 from inbox.security import local_path
-from inbox.web import database, render, role
+from inbox.web import allowed_decisions, database, render, require
 from store.models import Contact, Draft, DraftEvent, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, User
 
 router = APIRouter()
@@ -17,7 +16,7 @@ HISTORY = 20  # earlier answers and messages shown
 
 
 @router.get("/survey-answers/{answer_id}")
-async def survey_answer_page(request: Request, answer_id: int, next: str = "/", user: User = Depends(role("agent")),
+async def survey_answer_page(request: Request, answer_id: int, next: str = "/", user: User = Depends(require("view queue")),
                              session: Session = Depends(database)):
     answer = session.get(SurveyAnswer, answer_id)
     if answer is None:
@@ -25,7 +24,7 @@ async def survey_answer_page(request: Request, answer_id: int, next: str = "/", 
     contact = session.get(Contact, answer.contact_id)
     draft = session.scalar(select(Draft).where(Draft.survey_answer_id == answer_id))
     outbox = session.scalar(select(OutboxMessage).where(OutboxMessage.draft_id == draft.id)) if draft else None
-    allowed = {decision for decision, statuses in ALLOWED_FROM.items() if draft and draft.status in statuses} - {"mark as sent"}
+    allowed = allowed_decisions(user, draft) - {"mark as sent"}
     earlier = session.scalars(select(SurveyAnswer).where(SurveyAnswer.contact_id == answer.contact_id, SurveyAnswer.id != answer_id)
                               .order_by(SurveyAnswer.answered_at.desc()).limit(HISTORY)).all()
     messages = session.scalars(select(OutboxMessage).where(OutboxMessage.contact_id == answer.contact_id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from careloop.config import Config
 from careloop.survey_settings import SCALES
 from contacts.tokens import TokenError
+from store.audit import SurveyAction
 from store.models import Draft, DraftEvent, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, SurveyClick, utcnow
 
 from .compose import SURVEY_KINDS
@@ -69,17 +70,17 @@ def record_click(session: Session, config: Config, token: str, now: datetime | N
         session.flush()
     elif answer.score == score:
         return Click("repeated", answer, language)
-    outcome = "answered" if answer.score is None else "changed"
+    outcome = SurveyAction.ANSWERED if answer.score is None else SurveyAction.CHANGED
     _set_score(session, config, answer, score, now, outcome)
     return Click(outcome, answer, language)
 
 
 def _set_score(session: Session, config: Config, answer: SurveyAnswer, score: int | None, at: datetime,
-               action: str, note: str | None = None) -> None:
+               action: SurveyAction, note: str | None = None) -> None:
     session.add(SurveyAnswerEvent(answer_id=answer.id, at=at, action=action, score_before=answer.score,
                                   score_after=score, note=note))
     answer.score, answer.updated_at = score, at
-    if action == "answered":
+    if action == SurveyAction.ANSWERED:
         answer.answered_at = at
     answer.detractor = score is not None and config.surveys.detractors.is_detractor(answer.kind, score)
     session.flush()
@@ -94,11 +95,11 @@ def _discard_burst(session: Session, config: Config, answer: SurveyAnswer | None
         return
     first = session.scalar(select(SurveyAnswerEvent).where(
         SurveyAnswerEvent.answer_id == answer.id, SurveyAnswerEvent.at >= window,
-        SurveyAnswerEvent.action.in_(("answered", "changed"))).order_by(SurveyAnswerEvent.id))
+        SurveyAnswerEvent.action.in_((SurveyAction.ANSWERED, SurveyAction.CHANGED))).order_by(SurveyAnswerEvent.id))
     before = first.score_before if first is not None else answer.score
     if before == answer.score:  # already undone by an earlier click of the same burst
         return
-    session.add(SurveyAnswerEvent(answer_id=answer.id, at=now, action="scanner_burst", score_before=answer.score,
+    session.add(SurveyAnswerEvent(answer_id=answer.id, at=now, action=SurveyAction.SCANNER_BURST, score_before=answer.score,
                                   score_after=before, note=f"{scores} different scores within the burst window: "
                                                            f"treated as a link scanner, not recorded"))
     answer.score, answer.updated_at = before, now
@@ -122,7 +123,7 @@ def add_comment(session: Session, config: Config, token: str, comment: str, now:
     if answer is None or answer.score is None:
         raise ValueError("There is no answer to comment on yet: click a score in the e-mail first.")
     text = comment.strip()[:COMMENT_LIMIT] or None
-    session.add(SurveyAnswerEvent(answer_id=answer.id, at=now, action="commented", score_before=answer.score,
+    session.add(SurveyAnswerEvent(answer_id=answer.id, at=now, action=SurveyAction.COMMENTED, score_before=answer.score,
                                   score_after=answer.score, note=f"{len(text or '')} characters"))
     answer.comment, answer.comment_sentiment, answer.comment_confidence, answer.updated_at = text, None, None, now
     session.flush()

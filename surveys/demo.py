@@ -95,9 +95,12 @@ def serve_public(engine: Engine, config: Config) -> Iterator[str]:
 
     from inbox.app import create_public_only_app
 
+    from .web import survey_router
+
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_public_only_app(engine, config), log_level="warning", lifespan="off"))
+    app = create_public_only_app(engine, config, [survey_router])
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config
+from store.audit import DraftAction
 from store.models import Contact, Draft, DraftEvent, SurveyAnswer
 
 from .compose import render_follow_up, survey_language
@@ -35,7 +36,7 @@ def open_follow_up(session: Session, config: Config, answer: SurveyAnswer, at: d
                   created_at=at, updated_at=at)
     session.add(draft)
     session.flush()
-    session.add(DraftEvent(draft_id=draft.id, mention_id=None, at=at, actor="careloop", action="drafted",
+    session.add(DraftEvent(draft_id=draft.id, mention_id=None, at=at, actor="careloop", action=DraftAction.DRAFTED,
                            to_status="pending", text_after=parts["text"], note=reason))
     session.flush()
     return True

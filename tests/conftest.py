@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import careloop.stages  # noqa: F401  (wires the stages as the CLI does: configuration learns the source types)
 from careloop.config import parse_config
 from store.db import connect
 from tests.loopback import http_server  # noqa: F401  (fixture for every test)

@@ -8,6 +8,7 @@ from .notices import (CAMPAIGN_STATUSES, ISSUE_STATUSES, POSSIBLE_ISSUE_STATUSES
 from .people import MentionClaim, MentionNote
 from .outbox import MANUAL, OUTBOX_STATUSES, SKIPPED_STATUSES, OutboxMessage
 from .replies import DRAFT_STATUSES, Draft, DraftEvent, InboxSession, LoginFailure, SentimentCorrection, User, signed
+from .saved_replies import SavedReply
 from .reports import Alert, DayTop, Digest, DigestUnsubscribe, MentionDay, MentionTerm, ReportMark, Term, TermDay
 from .sentiment import MentionEmbedding, RelevanceFit, SentimentScore, TextEmbedding
 from .surveys import SurveyAnswer, SurveyAnswerEvent, SurveyClick
@@ -22,6 +23,6 @@ __all__ = [
     "Contact", "ContactHandle", "Suppression",
     "CAMPAIGN_STATUSES", "ISSUE_STATUSES", "IssueEvent", "KnownIssueRecord", "NoticeCampaign",
     "POSSIBLE_ISSUE_STATUSES", "PossibleIssue",
-    "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick",
+    "SurveyAnswer", "SurveyAnswerEvent", "SurveyClick", "SavedReply",
     "Alert", "DayTop", "Digest", "DigestUnsubscribe", "MentionDay", "MentionTerm", "ReportMark", "Term", "TermDay",
 ]

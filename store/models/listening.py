@@ -60,6 +60,9 @@ class Mention(Base):
     raw: Mapped[dict] = mapped_column(JSONType, default=dict)
     # Set when the same story arrived earlier through another source: counted once.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
+    # Set when this continues an exchange we took part in (a reply to our reply, a new comment in a thread we
+    # answered): the mention we answered first. The mention page shows the whole exchange (ingest/conversations.py).
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("mentions.id"), index=True)
     # Current sentiment, denormalised for the inbox filters; history lives in sentiment_scores.
     sentiment_label: Mapped[str | None] = mapped_column(String(10), index=True)
     sentiment_score: Mapped[float | None] = mapped_column(Float)

@@ -37,6 +37,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict] = mapped_column(JSONType, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # back-off after a temporary error
+    # An agent's approval in the inbox waits this long for an undo (inbox.undo_seconds): never claimed before it.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # set just before the channel is called

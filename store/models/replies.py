@@ -2,8 +2,9 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..audit import checked
 from .base import Base, JSONType, UTCDateTime, utcnow
 from .listening import Mention
 
@@ -51,6 +52,10 @@ class Draft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     external_reply_id: Mapped[str | None] = mapped_column(String(200))
+    # The mention's text_hash when this draft was made: a review edited later no longer matches (drafting/revisions.py)
+    answers_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when the review changed after an agent had edited this draft: their text is kept, the queue flags it.
+    review_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The approving agent's signature (drafting/signatures.py), appended to `text` when the reply goes out: kept apart
     # so the draft stays what was drafted or edited (precedents, undo) and the audit shows who signed.
     signature: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -83,6 +88,10 @@ class DraftEvent(Base):
     text_before: Mapped[str | None] = mapped_column(Text)
     text_after: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+    @validates("action")
+    def _catalogued(self, key: str, action: str) -> str:  # store/audit.py: a misspelt action fails where written
+        return checked(self.__tablename__, action)
 
 
 class User(Base):

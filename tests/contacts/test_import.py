@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from careloop.signing import signature
 from contacts.importer import ContactImportError, erase_contact, export_contacts, import_contacts, import_suppressions
 from contacts.tokens import unsubscribe
-from inbox import create_app
+from careloop.webapp import create_app
 from store.db import session_scope
 from store.models import Contact, ContactHandle, Suppression
 from store.outreach import email_hash

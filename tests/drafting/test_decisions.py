@@ -91,7 +91,8 @@ def test_escalated_draft_can_be_approved_after_the_team_answers(engine, drafts):
         assert (draft.status, draft.escalated_to) == ("escalated", "tech")
         approve(session, drafts["reddit"], "karel")
         actions = [(e.action, e.actor, e.note) for e in audit_log(session, draft.mention_id)]
-        assert actions[1:] == [("escalated", "eva", "tech: battery drain after update?"), ("approved", "karel", None)]
+        assert actions[1:] == [("escalated", "eva", "tech: battery drain after update?"),
+                               ("approved", "karel", "signed 'karel from Nokia'")]  # who signed what went out
 
 
 def test_a_failed_reply_goes_back_to_the_publisher_on_retry(engine, drafts):
@@ -122,7 +123,7 @@ def test_two_agents_approving_at_once_queue_one_reply(engine, drafts, monkeypatc
     import drafting.decisions as decisions
 
     with session_scope(engine) as second:
-        seen_pending = decisions._draft(second, drafts["reddit"], with_mention=True)  # agent 2 opened it …
+        seen_pending = decisions._draft(second, drafts["reddit"], "eva", with_mention=True)  # agent 2 opened it …
         with session_scope(engine) as first:
             approve(first, drafts["reddit"], "karel")  # … agent 1 approved and committed first
         monkeypatch.setattr(decisions, "_draft", lambda *args, **kwargs: seen_pending)

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from drafting import decisions
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from store.db import session_scope
 from store.mentions import get_or_create_source

@@ -56,6 +56,8 @@ def test_agent_works_the_queue_in_chromium(browser_page, sqlite_engine):
     with page.expect_navigation():
         page.click("#edit-approve")
     expect(page.locator(".flash.ok")).to_have_text(f"Draft #{d['restart']} edited and approved.")
+    assert f"/mentions/{m['slovak']}?" in page.url  # a decision on a mention's page opens the filter's next item
+    page.goto("/")
 
     # Reject the (now second) hostile draft with `r`: the reason field has the cursor.
     page.keyboard.press("j")
@@ -67,6 +69,7 @@ def test_agent_works_the_queue_in_chromium(browser_page, sqlite_engine):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator(".flash.ok")).to_have_text(f"Draft #{d['hostile']} rejected.")
+    page.goto("/")
 
     # Escalate the Russian question with `e`, then approve the praise with `a`.
     for _ in range(2):
@@ -79,6 +82,7 @@ def test_agent_works_the_queue_in_chromium(browser_page, sqlite_engine):
     with page.expect_navigation():
         page.click("#escalate button")
     expect(page.locator(".flash.ok")).to_have_text(f"Draft #{d['russian']} escalated to tech support.")
+    page.goto("/")
     page.keyboard.press("k")  # from nothing selected, k selects the first row
     page.keyboard.press("j")
     expect(page.locator("tr.row.selected")).to_contain_text("Love my new Nokia")

@@ -5,7 +5,7 @@ import httpx
 import typer
 from typer.testing import CliRunner
 
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.cli import register
 from store.db import connect
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import text
 
-from inbox import create_app
+from careloop.webapp import create_app
 
 from .conftest import LiveServer, csrf_of
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from inbox import create_app
+from careloop.webapp import create_app
 from store.db import session_scope
 from store.models import Draft, OutboxMessage
 from tests.conftest import REPO

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import httpx
 
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from store.db import session_scope
 from store.models import Draft

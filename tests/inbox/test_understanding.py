@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from drafting.pipeline import draft_mentions
-from inbox.app import create_app
+from careloop.webapp import create_app
 from store.db import session_scope
 from store.models import Draft, Mention
 from tests.drafting.helpers import add_mention, demo_config

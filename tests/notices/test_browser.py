@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from drafting.decisions import approve
 from drafting.pipeline import draft_mentions
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from notices.delivery import send_notices
 from store.db import session_scope

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from contacts.importer import erase_contact
-from inbox import create_app
+from careloop.webapp import create_app
 from notices import campaigns
 from notices.delivery import send_notices
 from notices.issues import change_status

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from connectors import get_connector
 from connectors.reddit_replay import Recorded, ReplayServer
-from drafting.decisions import approve, audit_log, retry
+from drafting.decisions import DecisionError, approve, audit_log, retry, undo_approval
 from drafting.pipeline import draft_mentions
 from publishing.pipeline import publish_pending
 from store.db import session_scope
-from store.models import Draft, OutboxMessage
+from store.models import Draft, OutboxMessage, utcnow
 
 from tests.drafting.helpers import add_mention, demo_config
 from tests.publishing.crashes import Crash, crashing
@@ -141,3 +141,54 @@ def test_a_refused_reply_is_shown_failed_and_a_retry_posts_it(engine, config, re
     assert len(reddit.comments) == 1
     with session_scope(engine) as session:
         assert session.get(Draft, approved).status == "sent"
+
+
+def _reddit_draft(engine, config) -> int:
+    with session_scope(engine) as session:
+        add_mention(session, "My Nokia G42 restarts while charging since the update", sentiment="negative",
+                    source="reddit-nokia", source_type="reddit", external_id="t3_g42undo")
+        draft_mentions(session, config)
+        return session.scalar(select(Draft.id))
+
+
+def test_a_reply_approved_in_the_inbox_waits_for_its_undo_window(engine, config, reddit):
+    """The inbox approves with a window (inbox.undo_seconds): no publisher takes the row before not_before."""
+    draft_id = _reddit_draft(engine, config)
+    with session_scope(engine) as session:
+        approve(session, draft_id, "eva", undo_window=timedelta(seconds=10))
+        row = session.scalar(select(OutboxMessage))
+        assert timedelta(seconds=9) < row.not_before - row.created_at <= timedelta(seconds=10)
+    assert publish_pending(engine, config) == NOTHING
+    assert reddit.posts() == 0
+    assert publish_pending(engine, config, now=utcnow() + timedelta(seconds=11)) == {**NOTHING, "sent": 1}
+    assert reddit.posts() == 1
+
+
+def test_an_approval_undone_in_its_window_is_never_posted_and_can_be_approved_again(engine, config, reddit):
+    draft_id = _reddit_draft(engine, config)
+    with session_scope(engine) as session:
+        approve(session, draft_id, "eva", undo_window=timedelta(seconds=10))
+    with session_scope(engine) as session:
+        assert undo_approval(session, draft_id, "eva").status == "pending"
+    assert publish_pending(engine, config, now=utcnow() + timedelta(minutes=5)) == NOTHING
+    assert reddit.posts() == 0
+    with session_scope(engine) as session:
+        assert session.scalar(select(OutboxMessage)) is None
+        log = audit_log(session, session.get(Draft, draft_id).mention_id)
+        assert [(event.action, event.from_status, event.to_status) for event in log][-2:] == [
+            ("approved", "pending", "approved"), ("approval_undone", "approved", "pending")]
+        approve(session, draft_id, "eva")  # the key "reply:<draft>" is free again
+    assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
+    assert reddit.posts() == 1
+
+
+def test_undo_after_the_window_is_refused_and_the_reply_goes_out(engine, config, reddit):
+    draft_id = _reddit_draft(engine, config)
+    with session_scope(engine) as session:
+        approve(session, draft_id, "eva", undo_window=timedelta(milliseconds=50))
+    time.sleep(0.1)
+    with session_scope(engine) as session, pytest.raises(DecisionError, match="too late to undo .* undo window is over"):
+        undo_approval(session, draft_id, "eva")
+    assert publish_pending(engine, config) == {**NOTHING, "sent": 1}
+    with session_scope(engine) as session:
+        assert session.get(Draft, draft_id).status == "sent"

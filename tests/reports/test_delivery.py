@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from careloop.signing import verify
-from inbox import create_app
+from careloop.webapp import create_app
 from reports.pipeline import run_reports
 from store.db import session_scope
 from store.models import OutboxMessage

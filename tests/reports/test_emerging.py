@@ -142,7 +142,7 @@ def test_dismissed_stays_dismissed_and_accepted_becomes_a_known_issue_that_cover
 def test_a_manager_sees_the_possible_issue_in_the_inbox_and_accepts_it_with_one_click(sqlite_engine, make_config, vectors):
     import httpx
 
-    from inbox import create_app
+    from careloop.webapp import create_app
     from inbox.users import add_user
     from tests.inbox.conftest import PASSWORD, LiveServer, csrf_of, login
 

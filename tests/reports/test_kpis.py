@@ -150,7 +150,7 @@ def test_kpi_json_prints_the_keys(sqlite_engine, config, tmp_path):
 def test_the_kpis_tab_shows_the_same_figures_per_week_and_breakdown(sqlite_engine, config):
     import httpx
 
-    from inbox import create_app
+    from careloop.webapp import create_app
     from inbox.users import add_user
     from tests.inbox.conftest import PASSWORD, LiveServer, login
 

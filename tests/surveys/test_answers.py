@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contacts.tokens import TokenError, unsubscribe_token
-from inbox import create_app
+from careloop.webapp import create_app
 from store.db import session_scope
 from store.models import Draft, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, utcnow
 from surveys.answers import add_comment, record_click

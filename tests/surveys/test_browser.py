@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from store.db import session_scope
 from tests.inbox.conftest import LiveServer, PASSWORD, log_in_page

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from publishing.pipeline import publish_pending
 from store.db import session_scope

@@ -11,7 +11,7 @@ managed server may not offer, and is not IMMUTABLE). Cyrillic is left as it is o
 not fold "ё" either), so both backends find the same mentions.
 
 Revision ID: s16a
-Revises: p16d
+Revises: c16a
 """
 import unicodedata
 
@@ -21,7 +21,7 @@ from store.search import SQLITE_REPLIES, SQLITE_TRIGGERS
 
 
 revision = 's16a'
-down_revision = 'p16d'
+down_revision = 'c16a'
 branch_labels = None
 depends_on = None
 

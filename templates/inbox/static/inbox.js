@@ -60,18 +60,21 @@ function setUpMention() {
     text.addEventListener("input", guard);
     guard();
   }
+}
 
-  const copyOpen = document.getElementById("copy-open");
-  if (copyOpen) {
-    copyOpen.addEventListener("click", async () => {
-      const reply = document.getElementById(copyOpen.dataset.copy);
+// Copy a reply to post by hand (and open where it goes): the mention page's button and each "to post by hand" row.
+function setUpCopying() {
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const reply = document.getElementById(button.dataset.copy);
       try {
         await navigator.clipboard.writeText(reply.value);
       } catch (error) {
+        reply.hidden = false;
         reply.select();
         document.execCommand("copy");
       }
-      window.open(copyOpen.dataset.open, "_blank", "noopener,noreferrer");
+      if (button.dataset.open) window.open(button.dataset.open, "_blank", "noopener,noreferrer");
     });
   }
 }
@@ -79,4 +82,5 @@ function setUpMention() {
 document.addEventListener("DOMContentLoaded", () => {
   if (document.getElementById("filters")) setUpQueue();
   setUpMention();
+  setUpCopying();
 });

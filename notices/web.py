@@ -10,34 +10,20 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notices import campaigns
+from inbox.web import RowId, committed, database, flash, render, require
 from reports import emerging
-from notices.issues import change_status, issues, open_known_issue, reach, update_known_issue
 from store.issues import IssueError, issue_by_key
 from store.models import ISSUE_STATUSES, IssueEvent, Mention, NoticeCampaign, PossibleIssue, User
 
-from .web import RowId, committed, database, flash, render, role
+from . import campaigns
+from .issues import (change_status, issues, keywords_text, open_known_issue, parse_keywords, reach,
+                     update_known_issue)
 
 router = APIRouter()
-Manager = Depends(role("manager"))
+Manager = Depends(require("manage issues"))
+Campaigner = Depends(require("approve campaigns"))
 NOTE_LANGUAGES = ("en", "cs", "sk", "ru")
 EXAMPLES = 3  # mentions shown per possible issue
-
-
-def parse_keywords(text: str) -> dict[str, list[str]]:
-    """One line per language, "cs: restart, reboot"; a line without "xx:" applies to every language."""
-    keywords: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        language, sep, words = line.partition(":")
-        if not sep or len(language.strip()) != 2:
-            language, words = "*", line
-        keywords.setdefault(language.strip().lower(), []).extend(word.strip() for word in words.split(",") if word.strip())
-    return keywords
-
-
-def keywords_text(keywords: dict[str, list[str]]) -> str:
-    return "\n".join(f"{language}: {', '.join(words)}" if language != "*" else ", ".join(words)
-                     for language, words in (keywords or {}).items())
 
 
 async def _notes(request: Request) -> dict[str, str]:
@@ -151,21 +137,21 @@ async def issue_status(request: Request, key: str, status: str = Form(""), user:
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/approve")
-async def campaign_approve(request: Request, key: str, campaign_id: RowId, user: User = Manager,
+async def campaign_approve(request: Request, key: str, campaign_id: RowId, user: User = Campaigner,
                            session: Session = Depends(database)):
     return await _act(request, session, key, "Notice approved: {result[queued]} queued for sending.",
                 lambda: {"queued": 0, **campaigns.approve(session, request.app.state.config, campaign_id, user.name)})
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/test")
-async def campaign_test(request: Request, key: str, campaign_id: RowId, language: str = Form("en"), user: User = Manager,
+async def campaign_test(request: Request, key: str, campaign_id: RowId, language: str = Form("en"), user: User = Campaigner,
                         session: Session = Depends(database)):
     return await _act(request, session, key, "Test notice queued to {result}.",
                 lambda: campaigns.send_test(session, request.app.state.config, campaign_id, user, language))
 
 
 @router.post("/issues/{key}/campaigns/{campaign_id}/dismiss")
-async def campaign_dismiss(request: Request, key: str, campaign_id: RowId, reason: str = Form(""), user: User = Manager,
+async def campaign_dismiss(request: Request, key: str, campaign_id: RowId, reason: str = Form(""), user: User = Campaigner,
                            session: Session = Depends(database)):
     return await _act(request, session, key, "Notice dismissed: nothing will be sent.",
                 lambda: campaigns.dismiss(session, campaign_id, user.name, reason))
