@@ -115,7 +115,7 @@ def start_server(url: str, port: int, workers: int | None, directory: str) -> su
     command = [sys.executable, "-c", "from careloop.cli import main; main()", "serve", "--config", str(config),
                "--port", str(port)] + (["--workers", str(workers)] if workers else [])
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # workers import the whole app: slow on a loaded 2-core machine
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/login").status_code == 200:

@@ -107,9 +107,9 @@ def queue_neighbour(session: Session, filters: QueueFilters, priority: int, draf
     """The item just after (or before) the draft at (`priority`, `draft_id`) in queue_page's order under `filters`
     and what `user` may see — whether or not that draft is still in the filter (it left it when it was decided) —,
     or None at the end. Two index range reads (same priority, then the next priorities), not a walk from the top."""
-    same = _filtered(_ITEM, filters, user).where(Draft.priority == priority,
+    same = filtered(_ITEM, filters, user).where(Draft.priority == priority,
                                            Draft.id > draft_id if after else Draft.id < draft_id)
-    beyond = _filtered(_ITEM, filters, user).where(Draft.priority < priority if after else Draft.priority > priority)
+    beyond = filtered(_ITEM, filters, user).where(Draft.priority < priority if after else Draft.priority > priority)
     if after:
         queries = (same.order_by(Draft.id), beyond.order_by(Draft.priority.desc(), Draft.id))
     else:

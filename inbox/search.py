@@ -60,9 +60,10 @@ async def search(request: Request, user: User = Depends(require("view queue")), 
         words, problem, status_code = [], str(error), 400
     if words:
         rows, more = search_page(session, words, filters, page, user)
+    decided = [row.id for row in rows if row.status in ("approved", "sent")]  # how they leave, as in the queue
     return render(request, "search.html", user, status_code=status_code, typed=typed, words=words, problem=problem,
                   rows=rows, filters=filters, page=page, more=more, here=here, overdue=overdue_check(request),
-                  approvable=ALLOWED_FROM["approve"], item_href=lambda row: item_href(row, here), delivery=deliveries(session, [row.id for row in rows if row.status in ("approved", "sent")]),
-                  status_any=True,
-                  claimed=claimed_rows(session, rows), choices=filter_choices(session, request.app.state.config, user),
+                  approvable=ALLOWED_FROM["approve"], item_href=lambda row: item_href(row, here),
+                  delivery=deliveries(session, decided), claimed=claimed_rows(session, rows), status_any=True,
+                  choices=filter_choices(session, request.app.state.config, user),
                   page_link=lambda number: "/search?" + urlencode({**params, "page": number}))

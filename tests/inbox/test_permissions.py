@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 
 from careloop.config import parse_config
 from careloop.permissions import ACTIONS, ROLES, can
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from inbox.web import MAX_ROW_ID
 from store.db import connect, session_scope
