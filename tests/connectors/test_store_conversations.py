@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from drafting.decisions import approve
 from drafting.pipeline import draft_mentions
-from inbox import create_app
+from careloop.webapp import create_app
 from inbox.users import add_user
 from ingest.pipeline import ingest_source
 from publishing.pipeline import publish_pending

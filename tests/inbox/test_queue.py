@@ -78,7 +78,8 @@ def test_a_draft_decided_by_someone_else_shows_why_it_cannot_be_decided_again(en
     _, seeded = served
     alice, root = client_for("alice"), client_for("root")
     page = f"/mentions/{seeded.mentions['slovak']}"
-    stale_token_page = alice.get(page)  # alice has the page open …
+    stale_token_page = alice.get(page)  # alice has the page open (and so claims it) …
+    post(root, f"/mentions/{seeded.mentions['slovak']}/take-over", {"holder": "alice"})  # … root takes it over
     assert post(root, f"/drafts/{seeded.drafts['slovak']}/reject", {"reason": "duplicate"}).status_code == 303
     token = re.search(r'name="csrf_token" value="([^"]+)"', stale_token_page.text).group(1)
     response = alice.post(f"/drafts/{seeded.drafts['slovak']}/approve", data={"csrf_token": token})
