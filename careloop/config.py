@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from careloop.durations import Duration, parse_duration
 from careloop.inbox_settings import InboxSettings
@@ -18,7 +18,7 @@ from careloop.outgoing_config import (  # noqa: F401  (re-exported: careloop.con
     CONSENT_KINDS, ContactPolicy, EmailSettings, EmergingIssues, NoticesSettings, OutboxSettings, WebhookSettings,
 )
 from careloop.replies_config import (  # noqa: F401
-    DEFAULT_LENGTH_LIMITS, DEFAULT_QUESTION_WORDS, BrandReplies, KnownIssue, RepliesConfig, TemplateRule,
+    DEFAULT_QUESTION_WORDS, BrandReplies, KnownIssue, RepliesConfig, TemplateRule,
 )
 from careloop.reports_config import EMAIL, AlertsConfig, DigestConfig, ReportsConfig  # noqa: F401
 from careloop.strict import Strict
@@ -36,16 +36,17 @@ class ConfigError(ValueError):
 # Which `type:` a source may name is the connectors' knowledge, and configuration imports no stage (it is the
 # floor: connectors import it). The roof passes the connectors' registry in once per process
 # (careloop/stages.py); sources validated before that are a programming error, said as such.
-_source_types: Callable[[], list[str]] | None = None
+_source_types: Callable[[], dict[str, type[BaseModel]]] | None = None
 
 
-def declare_source_types(known: Callable[[], list[str]]) -> None:
-    """`known()` lists the source types careloop.yaml may name (connectors.connector_types)."""
+def declare_source_types(known: Callable[[], dict[str, type[BaseModel]]]) -> None:
+    """`known()` maps each source type careloop.yaml may name to the model of its `options:`
+    (connectors.source_options)."""
     global _source_types
     _source_types = known
 
 
-def _declared_source_types() -> list[str]:
+def _declared_source_types() -> dict[str, type[BaseModel]]:
     if _source_types is None:
         raise RuntimeError("no source types declared: import careloop.stages (which passes connectors' registry to "
                            "careloop.config.declare_source_types) before validating a configuration with sources")
@@ -121,8 +122,8 @@ class SourceConfig(Strict):
     brand: str | None = None
     timeout_seconds: float = Field(default=20, gt=0)  # per request: connect, and between two reads
     deadline_seconds: float = Field(default=300, gt=0)  # the whole fetch of this source, every page and back-off
-    # A failed fetch is tried again after each delay (a Prefect task retry; Reddit's per-request back-off is
-    # options.retries).
+    # A fetch failed for a reason that may pass (careloop.errors: timeout, HTTP 429/5xx) is tried again after
+    # each delay (a Prefect task retry; Reddit's per-request back-off is options.retries).
     fetch_retry_delays: list[float] = Field(default=[5, 30], max_length=10)
     # No successful run for longer than this: reported as stale (default: 3 × the schedule's interval).
     stale_after: Duration | None = None
@@ -194,10 +195,14 @@ class Config(Strict):
         if duplicated:
             raise ValueError(f"source names must be unique; repeated: {duplicated}")
         brand_names = {brand.name for brand in self.brands}
-        types = _declared_source_types() if self.sources else []
+        option_models = _declared_source_types() if self.sources else {}
+        types = sorted(option_models)
         for index, source in enumerate(self.sources):
             if source.type not in types:
                 raise ValueError(f"sources[{index}] ({source.name}): unknown type {source.type!r}; expected one of {types}")
+            problems = option_problems(option_models[source.type], source.options)
+            if problems:
+                raise ValueError(f"sources[{index}] ({source.name}): " + "; ".join(problems))
             if source.brand is not None and source.brand not in brand_names:
                 raise ValueError(f"sources[{index}] ({source.name}): brand {source.brand!r} is not among brands {sorted(brand_names)}")
         return self
@@ -280,15 +285,25 @@ def parse_config(data: Any, path: Path) -> Config:
 
 
 def _describe(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        elif "input" in error and error["type"] not in ("value_error",):
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"  - {key}: {message}")
-    return "\n".join(lines)
+    return "\n".join(f"  - {'.'.join(str(part) for part in error['loc']) or '(top level)'}: {_message(error)}"
+                     for error in exc.errors())
+
+
+def _message(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if error["type"] == "missing":
+        return "required key is missing"
+    if "input" in error and error["type"] not in ("value_error",):
+        return f"{error['msg']} (got {error['input']!r})"
+    return error["msg"]
+
+
+def option_problems(model: type[BaseModel], options: dict[str, Any]) -> list[str]:
+    """What is wrong with a source's `options:` for its connector's model, each as "options.<key>: <what>" (the
+    same words wherever a source's options are checked: when careloop.yaml loads, and in the connector)."""
+    try:
+        model.model_validate(options)
+    except ValidationError as exc:
+        return [f"options.{'.'.join(str(part) for part in error['loc'])}: {_message(error)}" for error in exc.errors()]
+    return []

@@ -69,8 +69,6 @@ DEFAULT_QUESTION_WORDS = {
     "sk": ["ako", "prečo", "kedy", "kde", "čo", "ktorý", "ktorá", "dá sa", "môžete", "neviete", "poradí"],
     "ru": ["как", "почему", "когда", "где", "что", "какой", "какая", "можно", "подскажите", "кто-нибудь"],
 }
-# Characters a reply may have on each platform (App Store developer responses, Google Play replies …).
-DEFAULT_LENGTH_LIMITS = {"reddit": 10_000, "appstore": 5_970, "googleplay": 350, "heureka": 1_000, "trustpilot": 2_000}
 
 
 class RepliesConfig(Strict):
@@ -79,7 +77,9 @@ class RepliesConfig(Strict):
     max_age_days: int = Field(default=14, gt=0)
     reply_to_praise: bool = True
     allowed_links: list[str] = []  # domains; a reply may link to these and their subdomains only
-    length_limits: dict[str, int] = DEFAULT_LENGTH_LIMITS
+    # characters a reply may have, by source type, where the operator wants fewer than the platform takes (each
+    # connector declares its platform's limit: drafting.checks.length_limit)
+    length_limits: dict[str, int] = {}
     default_length_limit: int = 2_000
     question_words: dict[str, list[str]] = DEFAULT_QUESTION_WORDS
     fallback_language: str = "en"  # drafted in this language when there are no templates for the mention's
@@ -89,9 +89,6 @@ class RepliesConfig(Strict):
 
     def for_brand(self, name: str | None) -> BrandReplies:
         return self.brands.get(name or "", BrandReplies())
-
-    def length_limit(self, source_type: str) -> int:
-        return self.length_limits.get(source_type, self.default_length_limit)
 
     def is_brand_account(self, author: str | None) -> bool:
         """Written by one of `brand_accounts` ("u/" and "@" prefixes and case ignored)."""

@@ -8,9 +8,8 @@ writes its `stage.py` and takes its place in this list; prefect.yaml and the REA
 """
 from __future__ import annotations
 
-from careloop.config import declare_source_types
+import careloop.source_types  # noqa: F401  (configuration learns the connectors' source types)
 from careloop.stage import Deployment, Stage
-from connectors import connector_types
 from contacts.stage import STAGE as contacts
 from drafting.stage import STAGE as drafting
 from inbox.stage import STAGE as inbox
@@ -29,10 +28,6 @@ STAGES: tuple[Stage, ...] = (ingest, sentiment, understanding, drafting, publish
 
 # The whole loop once, by hand (flows/loop_flow.py; `careloop run` is its CLI twin, careloop/loop.py).
 LOOP_ONCE = Deployment("loop-once", "flows/loop_flow.py:loop_flow", one_at_a_time=False)
-
-# careloop.yaml's `sources[].type` is checked against the connectors' registry; configuration may not import
-# connectors (they import it), so the roof passes the registry in.
-declare_source_types(connector_types)
 
 
 def deployments() -> list[Deployment]:

@@ -13,11 +13,14 @@ from .base import (
     ReplyingConnector,
     connector_types,
     get_connector,
+    options_of,
     register,
+    reply_limit,
+    source_options,
 )
 
 __all__ = [
     "Connector", "ConnectorAuthError", "ConnectorError", "ConnectorNotFound", "ConnectorUnavailable",
     "FetchedMention", "FetchResult",
-    "ReplyingConnector", "connector_types", "get_connector", "register",
+    "ReplyingConnector", "connector_types", "get_connector", "options_of", "register", "reply_limit", "source_options",
 ]

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from xml.etree.ElementTree import Element
 
 from careloop.config import Brand, SourceConfig
+from careloop.strict import Strict
 
 from . import appstore_connect
 from .base import ConnectorError, FetchedMention, FetchResult, register
@@ -100,8 +101,22 @@ def _reviews_url(app_id: str, country: str) -> str:
     return f"https://apps.apple.com/{country}/app/id{app_id}?see-all=reviews"
 
 
+class AppStoreOptions(Strict):
+    """`options:` of a `type: appstore` source. App Store Connect mode when key_id and issuer_id are both set."""
+
+    app_id: int | str | None = None  # the number after `id` in the app's URL (required over HTTP)
+    country: str = "us"  # the storefront, two letters
+    pages: int = MAX_PAGES  # pages read per run, at most MAX_PAGES
+    key_id: str | None = None  # App Store Connect API key id
+    issuer_id: str | None = None  # App Store Connect issuer id
+    key_env: str = appstore_connect.DEFAULT_KEY_ENV  # the variable holding the .p8 key (its text or its path)
+
+
 @register("appstore")
 class AppStoreConnector:
+    Options = AppStoreOptions
+    reply_max_chars = 5_970  # customerReviewResponses' responseBody
+
     def can_reply(self, source: SourceConfig) -> bool:
         return appstore_connect.configured(source)
 

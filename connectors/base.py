@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, runtime_checkable
 
+from careloop.config import option_problems
+from careloop.errors import CareloopError
+from careloop.strict import Strict
 from careloop.logs import redact
 
 if TYPE_CHECKING:
@@ -42,9 +45,10 @@ class FetchResult:
     not_modified: bool = False  # the source said nothing changed (HTTP 304, same file): earlier problems still stand
 
 
-class ConnectorError(Exception):
+class ConnectorError(CareloopError):
     """A source could not be fetched (or replied to). The message names the source and says what to do.
-    `retryable` as in careloop.errors: the outbox retries a reply only when the error says it may succeed later."""
+    `retryable` as in careloop.errors: a fetch (a Prefect task retry, flows/ingest_flow.py) and a reply (the
+    outbox) are tried again only when the error says the same call may succeed later."""
 
     retryable = False
 
@@ -59,7 +63,10 @@ class ConnectorError(Exception):
 
 
 class ConnectorAuthError(ConnectorError):
-    """Credentials are missing or rejected."""
+    """Credentials are missing or rejected: never retried, the same credentials are refused again (and a retried
+    login can lock the account); a person fixes them."""
+
+    retryable = False
 
 
 class ConnectorUnavailable(ConnectorError):
@@ -131,7 +138,11 @@ class ReplyingConnector(Connector, Protocol):
         """The id of our reply with `text` if the platform already shows it (after an interrupted send)."""
 
     # Optional: `can_reply(source) -> bool` (a source may be read in a mode that cannot reply, e.g. the App Store's
-    # public feed). Each platform's length limit is replies.length_limits (careloop/config.py), checked at approval.
+    # public feed). Each platform's length limit is the connector's reply_max_chars (see register), checked at approval.
+
+
+class NoOptions(Strict):
+    """`options:` of a source type that takes none: any key there is a typo."""
 
 
 _REGISTRY: dict[str, Callable[[], Connector]] = {}
@@ -139,10 +150,15 @@ _REGISTRY: dict[str, Callable[[], Connector]] = {}
 
 def register(type_name: str):
     """Class decorator: make a connector available as `type: <type_name>` in careloop.yaml; its `fetch` runs
-    within the source's `deadline_seconds` (connectors/http.py and the Reddit session honour it)."""
+    within the source's `deadline_seconds` (connectors/http.py and the Reddit session honour it). The class
+    declares `Options` (a careloop.strict.Strict model of its `options:`, checked when careloop.yaml loads; none:
+    NoOptions) and `reply_max_chars` (the characters a reply may have on the platform; None: it takes no replies
+    from careloop, replies.default_length_limit applies)."""
 
     def decorate(cls):
         cls.fetch = _within_deadline(cls.fetch)  # every connector's fetch runs within its source's deadline
+        cls.Options = cls.__dict__.get("Options", NoOptions)
+        cls.reply_max_chars = cls.__dict__.get("reply_max_chars")
         _REGISTRY[type_name] = cls
         cls.type_name = type_name
         return cls
@@ -153,6 +169,29 @@ def register(type_name: str):
 def connector_types() -> list[str]:
     _load_builtin()
     return sorted(_REGISTRY)
+
+
+def source_options() -> dict[str, type[Strict]]:
+    """Each source type's options model: what careloop.yaml validation receives (careloop.config)."""
+    _load_builtin()
+    return {name: _REGISTRY[name].Options for name in sorted(_REGISTRY)}
+
+
+def options_of(source: SourceConfig) -> Any:
+    """The source's `options:` as its connector's model (validated at load; again here for a config built in code)."""
+    _load_builtin()
+    model = _REGISTRY[source.type].Options
+    problems = option_problems(model, source.options)
+    if problems:
+        raise ConnectorError(source.name, "; ".join(problems))
+    return model.model_validate(source.options)
+
+
+def reply_limit(type_name: str) -> int | None:
+    """The characters a reply may have on the platform of `type_name` (None: the connector declares none)."""
+    _load_builtin()
+    connector = _REGISTRY.get(type_name)
+    return connector.reply_max_chars if connector else None
 
 
 def get_connector(type_name: str) -> Connector:

@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 from careloop.config import Brand, SourceConfig
+from careloop.strict import Strict
 
 from .api import call, own_reply
 from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, register
@@ -25,7 +26,7 @@ SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 DEFAULT_CREDENTIALS_ENV = "GOOGLE_PLAY_SERVICE_ACCOUNT"
 MAX_PAGES = 10  # 100 reviews a page: a week of reviews for all but the largest apps
 REPLY_MAX_CHARS = 350  # reviews.reply: "Replies of more than approximately 350 characters will be rejected"
-# (the same limit refuses approval: replies.length_limits in careloop.yaml; this guards a send that bypassed it)
+# (the same limit refuses approval: reply_max_chars below; this guards a send that bypassed it)
 
 
 def _comment(review: dict, kind: str) -> dict | None:
@@ -98,8 +99,19 @@ def access_token(source: SourceConfig) -> tuple[str, str]:
     return env, credentials.token
 
 
+class GooglePlayOptions(Strict):
+    """`options:` of a `type: googleplay` source."""
+
+    package_name: str | None = None  # the app's id, e.g. com.nokia.care (required over HTTP)
+    pages: int = MAX_PAGES  # pages of 100 reviews read per run, at most MAX_PAGES
+    credentials_env: str = DEFAULT_CREDENTIALS_ENV  # the variable holding the service-account key (or its path)
+
+
 @register("googleplay")
 class GooglePlayConnector:
+    Options = GooglePlayOptions
+    reply_max_chars = REPLY_MAX_CHARS
+
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         require_brand(source)
         package = str(source.options.get("package_name") or "")

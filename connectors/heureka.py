@@ -6,13 +6,14 @@ ingest, which stores the new ones and notices edited ones (changed stars, pros, 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import Element
 
 from careloop.config import Brand, SourceConfig
+from careloop.strict import Strict
 
-from .base import ConnectorError, FetchedMention, FetchResult, register
+from .base import ConnectorError, FetchedMention, FetchResult, options_of, register
 from .text import safe_url
 from .reviews import fetch, from_unix, lines, load_xml, require_brand, secret, stars
 
@@ -84,8 +85,19 @@ def _later(candidate: FetchedMention, current: FetchedMention) -> bool:
             and candidate.published_at >= current.published_at)
 
 
+class HeurekaOptions(Strict):
+    """`options:` of a `type: heureka` source."""
+
+    export: Literal["shop", "product"] = "shop"  # shop reviews or product reviews (EXPORTS)
+    country: Literal["cz", "sk"] = "cz"  # heureka.cz or heureka.sk
+    key_env: str = DEFAULT_KEY_ENV  # the variable holding the export key (never careloop.yaml)
+
+
 @register("heureka")
 class HeurekaConnector:
+    Options = HeurekaOptions
+    reply_max_chars = 1_000  # a shop's reaction to a review (posted by hand)
+
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         require_brand(source)
         if source.path is not None:
@@ -107,8 +119,5 @@ class HeurekaConnector:
             if "key" in parse_qs(urlsplit(source.url).query):
                 raise ConnectorError(source.name, "the export key must not be in `url` (it would sit in careloop.yaml and in logs): put it in the variable named by options.key_env")
             return source.url
-        export = source.options.get("export", "shop")
-        country = source.options.get("country", "cz")
-        if export not in EXPORTS or country not in ("cz", "sk"):
-            raise ConnectorError(source.name, f"options.export must be one of {sorted(EXPORTS)} and options.country cz or sk (got {export!r}, {country!r})")
-        return f"https://www.heureka.{country}/direct/dotaznik/{EXPORTS[export]}"
+        options = options_of(source)
+        return f"https://www.heureka.{options.country}/direct/dotaznik/{EXPORTS[options.export]}"

@@ -18,7 +18,7 @@ import requests
 
 from careloop import __version__
 
-from .base import ConnectorAuthError, ConnectorError, current_deadline
+from .base import ConnectorAuthError, ConnectorError, ConnectorUnavailable, current_deadline
 
 USER_AGENT = f"careloop/{__version__} (+self-hosted customer-care monitor)"
 MAX_BYTES = 20 * 1024 * 1024
@@ -59,6 +59,8 @@ def fetch_document(
                     return Document(None, cursor, url=str(response.url))
                 if response.status_code in (401, 403):
                     raise ConnectorAuthError(source_name, f"HTTP {response.status_code} from {location}: access denied (check the key or URL)")
+                if response.status_code == 429 or response.status_code >= 500:  # the server's trouble: later
+                    raise ConnectorUnavailable(source_name, f"HTTP {response.status_code} from {location}")
                 if response.status_code >= 400:
                     raise ConnectorError(source_name, f"HTTP {response.status_code} from {location}")
                 content = _read_capped(source_name, response.iter_bytes(), str(location))
@@ -70,9 +72,9 @@ def fetch_document(
                 }
                 return Document(content, new_cursor, response.headers.get("content-type"), str(response.url))
     except httpx.TimeoutException:
-        raise ConnectorError(source_name, f"timed out after {timeout:g}s fetching {location}") from None
-    except httpx.HTTPError as exc:
-        raise ConnectorError(source_name, f"could not fetch {location}: {exc}") from None
+        raise ConnectorUnavailable(source_name, f"timed out after {timeout:g}s fetching {location}") from None
+    except httpx.HTTPError as exc:  # refused, reset, DNS: the network's trouble, gone by the next try more often than not
+        raise ConnectorUnavailable(source_name, f"could not fetch {location}: {exc}") from None
 
 
 def _read_capped(source_name: str, chunks_read, location: str) -> bytes:
@@ -125,8 +127,8 @@ def _read_file(source_name: str, path: Path, cursor: dict[str, Any]) -> Document
         if path.stat().st_size > MAX_BYTES:
             raise ConnectorError(source_name, f"{path} is larger than {MAX_BYTES // 2**20} MiB; refusing it")
         content = path.read_bytes()
-    except OSError as exc:
-        raise ConnectorError(source_name, f"cannot read {path}: {exc.strerror or exc}") from None
+    except OSError as exc:  # a file another job writes may be there (or readable) on the next try
+        raise ConnectorUnavailable(source_name, f"cannot read {path}: {exc.strerror or exc}") from None
     fingerprint = hashlib.sha256(content).hexdigest()
     if cursor.get("sha256") == fingerprint:
         return Document(None, cursor, url=path.as_uri())

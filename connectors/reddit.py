@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from careloop.config import Brand, SourceConfig
 from careloop.logs import remember_secret
 
-from .base import ConnectorAuthError, ConnectorError, FetchedMention, FetchResult, current_deadline, register
+from .base import (ConnectorAuthError, ConnectorError, ConnectorUnavailable, FetchedMention, FetchResult, current_deadline,
+                   options_of, register)
 from .text import safe_url
 from .http import BoundedSession
 from .incremental import Mark, newer_than
@@ -121,11 +122,7 @@ def _seconds(duration: str) -> float:
 
 
 def reddit_options(source: SourceConfig) -> RedditOptions:
-    try:
-        return RedditOptions.model_validate(source.options)
-    except ValidationError as exc:
-        details = "; ".join(f"options.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConnectorError(source.name, details) from None
+    return options_of(source)
 
 
 # ── credentials and the PRAW client ──────────────────────────────────────────────────────────────
@@ -214,7 +211,12 @@ def threads_we_answered(reddit: praw.Reddit, options: RedditOptions, problems: l
 # ── errors and back-off ──────────────────────────────────────────────────────────────────────────
 
 class RedditTrouble(Exception):
-    """A Reddit request failed for a reason other than credentials; the message says what to do."""
+    """A Reddit request failed for a reason other than credentials; the message says what to do. `retryable`:
+    Reddit was rate limiting or unavailable past the back-off, so a later try may succeed."""
+
+    def __init__(self, message: str, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def _auth_error(source: SourceConfig, exc: Exception) -> ConnectorAuthError | None:
@@ -242,6 +244,8 @@ def _trouble(exc: Exception, what: str) -> RedditTrouble:
 
 @register("reddit")
 class RedditConnector:
+    Options = RedditOptions
+    reply_max_chars = 10_000  # a Reddit comment's limit
     def __init__(self, sleep: Callable[[float], None] = time.sleep):
         self._sleep = sleep  # the back-off clock; tests pass one that records instead of waiting
 
@@ -270,7 +274,7 @@ class RedditConnector:
                 break
             self._sleep(wait)
             waited += wait
-        raise RedditTrouble(f"{problem}; gave up after {attempt + 1} attempt(s) and {waited:g}s of waiting")
+        raise RedditTrouble(f"{problem}; gave up after {attempt + 1} attempt(s) and {waited:g}s of waiting", retryable=True)
 
     def fetch(self, source: SourceConfig, cursor: dict[str, Any], brands: list[Brand]) -> FetchResult:
         options = reddit_options(source)
@@ -281,6 +285,7 @@ class RedditConnector:
         new_marks: dict[str, dict] = {}
         problems: list[str] = []  # fetched anyway, with a note for the run log
         failed: list[str] = []  # queries that got nothing this run
+        temporary: list[bool] = []  # whether each failure may pass (rate limit, outage)
         with reddit_client(source, options) as reddit:
             following = options.conversations and not reddit.read_only  # an account's inbox and comments
             if following:
@@ -294,6 +299,7 @@ class RedditConnector:
                 except RedditTrouble as trouble:
                     # The query keeps its old mark, so the next run reads what this one missed.
                     failed.append(f"{trouble}; will resume there next run")
+                    temporary.append(trouble.retryable)
                     if query.key in marks:
                         new_marks[query.key] = marks[query.key]
                     continue
@@ -307,7 +313,7 @@ class RedditConnector:
                 except RedditTrouble as trouble:
                     problems.append(str(trouble))
         if queries and len(failed) == len(queries):
-            raise ConnectorError(source.name, " | ".join(failed))
+            raise (ConnectorUnavailable if all(temporary) else ConnectorError)(source.name, " | ".join(failed))
         return FetchResult(mentions, {"queries": new_marks}, failed + problems)
 
     def _read(self, reddit: praw.Reddit, query: Query, mark: Mark, options: RedditOptions,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from careloop.config import RepliesConfig
+from connectors import reply_limit
 from connectors.text import INVISIBLE
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
@@ -40,9 +41,17 @@ def blocking_problems(text: str, source_type: str | None = None, replies: Replie
     return [too_long] if too_long else []
 
 
+def length_limit(source_type: str, replies: RepliesConfig | None = None) -> int:
+    """The characters a reply may have on `source_type`: `replies.length_limits` where the operator set one, else
+    what the platform's connector declares (connectors: reply_max_chars), else `replies.default_length_limit`."""
+    replies = replies or _DEFAULT_REPLIES
+    limit = replies.length_limits.get(source_type)
+    return limit if limit is not None else reply_limit(source_type) or replies.default_length_limit
+
+
 def length_problem(text: str, source_type: str | None, replies: RepliesConfig | None = None) -> Problem | None:
     """More characters than the platform takes (the default limits without `replies`)."""
-    limit = (replies or _DEFAULT_REPLIES).length_limit(source_type) if source_type else None
+    limit = length_limit(source_type, replies) if source_type else None
     if limit is not None and len(text) > limit:
         return Problem(f"{len(text)} characters: over the {limit} allowed on {source_type}", blocks_approval=True)
     return None

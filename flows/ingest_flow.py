@@ -4,7 +4,9 @@ Each source is a task in its own process (Prefect's process pool): there a task 
 because Prefect interrupts the task's main thread with an alarm, and a read blocked on a socket is cut too.
 In a worker thread it could only land once the blocking call returned. The connector stops itself at the
 source's `deadline_seconds`; the task's hard stop at 1.5 × that catches what the connector cannot (a lookup or
-handshake stuck in C code). A failing source is retried, then recorded in the run log; the others still run.
+handshake stuck in C code). A source failing for a reason that may pass (careloop.errors: a timeout, a refused
+connection, HTTP 429 or 5xx) is retried after `fetch_retry_delays`; any other failure (refused credentials, a
+malformed feed, the deadline) is not. Either way it is recorded in the run log, and the others still run.
 The flow run ends Failed when any source failed, so Prefect alerts fire — after everything else was stored.
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ from prefect.states import Failed
 from prefect.task_runners import ProcessPoolTaskRunner
 
 from careloop.config import SourceConfig, load_config
+from flows.retries import only_retryable
 from flows.run_output import forward_careloop_logs, publish_artifact, table
 from ingest.health import prune_runs, stale_sources
 from ingest.pipeline import ingest_source
@@ -37,6 +40,7 @@ def _task_for(source: SourceConfig):
     return ingest_source_task.with_options(
         timeout_seconds=source.deadline_seconds * HARD_STOP,
         retries=len(source.fetch_retry_delays), retry_delay_seconds=list(source.fetch_retry_delays) or 0,
+        retry_condition_fn=only_retryable,
     )
 
 

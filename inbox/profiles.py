@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from careloop.config import Config, RepliesConfig
+from careloop.config import Config
+from drafting.checks import length_limit
 from drafting.signatures import signature_for
 from store.models import Draft, Mention, User, signed
 
@@ -26,7 +27,7 @@ def signature_preview(session: Session, user: User, mention: Mention, draft: Dra
     if draft is None or draft.survey_answer_id is not None or draft.status in ("approved", "sent"):
         return None
     text = signature_for(session, user.name, mention.brand, draft.language or mention.language, config)
-    limit = (config.replies if config is not None else RepliesConfig()).length_limit(mention.source_type)
+    limit = length_limit(mention.source_type, config.replies if config is not None else None)
     return SimpleNamespace(text=text, length=len(signed(draft.text, text)), limit=limit)
 
 

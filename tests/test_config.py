@@ -66,6 +66,28 @@ def test_unknown_source_type_lists_known_types(tmp_path):
     assert "sources[0] (news): unknown type 'myspace'" in message and "feed" in message
 
 
+@pytest.mark.parametrize("source_type, options, expected", [
+    ("appstore", "{app_id: 1488520614, contry: cz}", "options.contry: unknown key (check the spelling)"),
+    ("heureka", "{export: shop, country: de}", "options.country: Input should be 'cz' or 'sk' (got 'de')"),
+    ("heureka", "{exprot: product}", "options.exprot: unknown key (check the spelling)"),
+    ("googleplay", "{package_name: com.nokia.care, page: 3}", "options.page: unknown key (check the spelling)"),
+    ("googleplay", "{package_name: com.nokia.care, pages: many}", "options.pages: Input should be a valid integer"),
+    ("reddit", "{subreddits: [nokia], since: 7days}", 'options.since: Value error, expected "<number><m|h|d|w>"'),
+    ("feed", "{subreddits: [nokia]}", "options.subreddits: unknown key (check the spelling)"),
+])
+def test_a_sources_options_are_checked_when_the_config_loads(tmp_path, source_type, options, expected):
+    """Each connector declares its options (connectors: Options); a typo is an error before anything runs."""
+    text = VALID + f"  - name: second\n    type: {source_type}\n    brand: Acme\n    options: {options}\n"
+    message = error_for(tmp_path, text)
+    assert f"sources[1] (second): {expected}" in message
+
+
+def test_declared_options_load_with_their_defaults_unchanged(tmp_path):
+    text = VALID + "  - name: shop\n    type: heureka\n    brand: Acme\n    options: {country: sk, key_env: HEUREKA_SK_KEY}\n"
+    config = load_config(write(tmp_path, text))
+    assert config.sources[1].options == {"country": "sk", "key_env": "HEUREKA_SK_KEY"}
+
+
 def test_wrong_type_says_what_was_expected(tmp_path):
     message = error_for(tmp_path, VALID.replace("url: https://example.com/feed.xml", "timeout_seconds: soon"))
     assert "sources.0.timeout_seconds" in message and "number" in message

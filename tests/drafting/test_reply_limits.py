@@ -69,3 +69,18 @@ def test_greetings_drop_names_with_links_or_markup_and_strip_invisible_character
     assert first_lines["googleplay"] == "Hi there,"  # not "Hi ‮moc.elpmaxe-live‬ http://evil.example/phish,"
     assert first_lines["feed"] == "Hi there,"  # not "Hi <script>alert('a1')</script>,"
     assert first_lines["reddit"] == "Hi Jana Nováková,"
+
+
+def test_each_platforms_limit_comes_from_its_connector_and_an_operator_may_lower_it(make_config):
+    """Google Play's 350 and the App Store's 5,970 are declared by their connectors (reply_max_chars); a source
+    type without one takes replies.default_length_limit; replies.length_limits lowers one platform only."""
+    from drafting.checks import length_problem
+
+    config = demo_config(make_config)
+    assert length_problem("x" * 350, "googleplay", config.replies) is None
+    assert "over the 350 allowed on googleplay" in length_problem("x" * 351, "googleplay", config.replies).message
+    assert length_problem("x" * 5_970, "appstore", config.replies) is None
+    assert "over the 2000 allowed on feed" in length_problem("x" * 2_001, "feed", config.replies).message
+    lowered = config.replies.model_copy(update={"length_limits": {"reddit": 500}})
+    assert "over the 500 allowed on reddit" in length_problem("x" * 501, "reddit", lowered).message
+    assert "over the 350 allowed on googleplay" in length_problem("x" * 351, "googleplay", lowered).message

@@ -79,3 +79,23 @@ def test_a_source_that_never_answers_is_stopped_at_its_deadline(prefect_harness,
     assert elapsed < 30, f"the stuck source held the flow for {elapsed:.0f} s"
     with session_scope(connect(db_url)) as session:
         assert session.scalar(select(func.count()).select_from(Mention)) == 4
+
+
+def test_only_a_failure_that_may_pass_is_retried(prefect_harness, tmp_path, http_server):
+    """A 503 is tried again after each delay; refused credentials and a feed that is not there (404) fail the
+    same way every time, so they run once (careloop.errors: retryable)."""
+    busy = http_server.route("/busy.xml", "down for maintenance", status=503, content_type="text/plain")
+    denied = http_server.route("/denied.xml", "no", status=401, content_type="text/plain")
+    gone = http_server.url + "/gone.xml"  # not routed: 404
+    db_url = f"sqlite:///{tmp_path / 'careloop.db'}"
+    config_path = write_config(tmp_path, db_url, [
+        {"name": name, "type": "feed", "url": url, "fetch_retry_delays": [0, 0]}
+        for name, url in (("busy", busy), ("denied", denied), ("gone", gone))
+    ])
+    state = ingest_flow(config_path=config_path, return_state=True)
+    assert state.is_failed()
+    fetched = [request["path"] for request in http_server.requests]
+    assert {path: fetched.count(path) for path in set(fetched)} == {"/busy.xml": 3, "/denied.xml": 1, "/gone.xml": 1}
+    with session_scope(connect(db_url)) as session:
+        runs = session.execute(select(Run.source_name, Run.status)).all()
+    assert sorted(runs) == [("busy", "failed")] * 3 + [("denied", "failed"), ("gone", "failed")]

@@ -15,7 +15,8 @@ from careloop.config import parse_config
 from careloop.permissions import ACTIONS, ROLES, can
 from careloop.webapp import create_app
 from inbox.users import add_user
-from inbox.web import MAX_ROW_ID
+from drafting.decisions import ALLOWED_FROM
+from inbox.web import DECISION_ACTIONS, MAX_ROW_ID
 from store.db import connect, session_scope
 
 from .conftest import PASSWORD, LiveServer, csrf_of, login, seed
@@ -23,15 +24,15 @@ from .conftest import PASSWORD, LiveServer, csrf_of, login, seed
 USER_OF_ROLE = {"agent": "alice", "marketing": "mark", "manager": "mona", "admin": "root"}
 # Open on purpose: signing in and out, and the digest's unsubscribe link a subscriber follows from an e-mail.
 OPEN_ROUTES = {"/login", "/logout", "/reports/digests/unsubscribe/{token}"}
-# Declared for routes being built (no reply needed, bulk actions, saved replies, contacts); once a route names one, it is
-# probed like the others and must leave this set.
-AWAITING_ROUTE = {"mark no reply needed", "bulk actions", "view contacts", "manage saved replies"}
+# Declared for a route being built (contacts); once a route names it, it is probed like the others and must leave
+# this set.
+AWAITING_ROUTE = {"view contacts"}
 # Checked inside a route (approve with an edited text also needs "edit reply"): probed on their own below.
 CHECKED_INSIDE = {"edit reply"}
 # Path parameters name nothing that exists: an allowed role gets past the check to a 404 or a refused decision,
 # and nothing in the seed changes.
 SAMPLE = {"draft_id": MAX_ROW_ID, "mention_id": MAX_ROW_ID, "campaign_id": MAX_ROW_ID, "possible_id": MAX_ROW_ID,
-          "answer_id": MAX_ROW_ID, "user_id": MAX_ROW_ID, "key": "NO-SUCH-ISSUE", "decision": "dismiss",
+          "answer_id": MAX_ROW_ID, "user_id": MAX_ROW_ID, "reply_id": MAX_ROW_ID, "key": "NO-SUCH-ISSUE", "decision": "dismiss",
           "chart": "no-such-chart"}
 
 
@@ -122,6 +123,11 @@ def test_approving_an_edited_text_needs_edit_reply(inbox):
         token = csrf_of(client.get("/login").text)
         response = client.post(f"/drafts/{MAX_ROW_ID}/approve", data={"csrf_token": token, "mode": "edited", "text": "x"})
         assert (response.status_code == 403) != (_allowed(role, "edit reply") and _allowed(role, "approve reply")), role
+
+
+def test_every_decision_drafting_allows_names_the_action_it_needs():
+    """The mention page shows a decision's button by its action: a decision without one broke the page."""
+    assert set(DECISION_ACTIONS) == set(ALLOWED_FROM) and set(DECISION_ACTIONS.values()) <= set(ACTIONS)
 
 
 def test_the_queue_sends_who_may_not_see_it_to_their_home(inbox):

@@ -82,13 +82,14 @@ def test_notes_are_internal_escaped_and_in_order(engine, served, client_for):
     mention_page = f"/mentions/{seeded.mentions['hostile']}"
     alice, root = client_for("alice"), client_for("root")
     post(alice, f"{mention_page}/notes", {"text": "<script>alert('note')</script> called them"}, page=mention_page)
-    post(root, f"{mention_page}/notes", {"text": "second"}, page=mention_page)
+    post(root, f"{mention_page}/notes", {"text": "then a note from root"}, page=mention_page)
     post(root, f"{mention_page}/notes", {"text": "\u200b "}, page=mention_page)  # invisible only: refused
     html = root.get(mention_page).text
     assert "Note not added: the note is empty." in html
     assert "&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt; called them" in html and "<script>alert('note')" not in html
-    assert html.index("called them") < html.index("second")  # newest last, with author
-    assert "<b>Alice</b>" in html and "<b>Root</b>" in html
+    notes = html[html.index('id="notes"'):]
+    assert notes.index("called them") < notes.index("then a note from root")  # newest last, with author
+    assert "<b>Alice</b>" in notes and "<b>Root</b>" in notes
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(MentionNote)) == 2
         assert not any("called them" in str(payload) for payload in session.scalars(select(OutboxMessage.payload)))
