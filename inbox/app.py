@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from careloop.config import Config
 from store.db import make_engine
 
-from . import actions, auth, bulk, claims, flow, notes, pages, profiles, saved_replies, understanding
+from . import actions, auth, bulk, claims, flow, notes, pages, profiles, saved_replies, search, understanding
 from .public import PublicRoutes, create_public_app
 from .security import SecurityHeaders, add_server_error_page, check_csrf, secret_key
 from .sessions import SESSION_HOURS
@@ -48,7 +48,7 @@ def create_app(engine: Engine, config: Config | None = None, *, session_secret: 
                        https_only=secure)
     app.add_middleware(SecurityHeaders, hsts=secure)
     _serve_static(app)
-    for module in (auth, pages, actions, flow, bulk, saved_replies, understanding, claims, notes, profiles):
+    for module in (auth, pages, actions, flow, bulk, saved_replies, understanding, claims, notes, profiles, search):
         app.include_router(module.router)
     for router in routers:  # later stages' pages, passed in by the roof (careloop/webapp.py)
         app.include_router(router)

@@ -20,6 +20,7 @@ from .auth import HOME
 from .claims import claim_on_open, claimed_rows, mine_by_default
 from .conversation import deliveries, exchange
 from .display import priority_parts, sla_settings, sla_timer
+from .history import customer_history
 from .navigation import item_href, item_links
 from .notes import notes_of
 from .profiles import signature_preview
@@ -40,7 +41,7 @@ def _with_lists(choices: dict[str, list[str]], filters: QueueFilters) -> dict[st
     return choices
 
 
-def _page_number(request: Request) -> int:
+def page_number(request: Request) -> int:
     try:
         return max(1, min(int(request.query_params.get("page", 1)), 10_000))
     except ValueError:
@@ -55,29 +56,34 @@ async def queue(request: Request, user: User = Depends(current_user), session: S
     if not request.url.query and (mine := mine_by_default(user)):  # opens on the agent's languages and brands
         return RedirectResponse("/?" + urlencode(mine), status_code=303)
     filters = QueueFilters.from_query(request.query_params)
-    page = _page_number(request)
+    page = page_number(request)
     rows, more = queue_page(session, filters, page, user)
     # how each approved reply leaves: by hand ("to post by hand", with copy and mark-as-sent) or by the publisher
     delivery = deliveries(session, [row.id for row in rows]) if filters.status in ("approved", "sent") else {}
     params = filters.as_params()
     here = "/" + (f"?{urlencode({**params, 'page': page})}" if params or page > 1 else "")
+    others = {name: value for name, value in params.items() if name != "status"}
+    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here,
+                  delivery=delivery, approvable=ALLOWED_FROM["approve"],
+                  item_href=lambda row: item_href(row, here), claimed=claimed_rows(session, rows),
+                  counts=status_counts(session, user), count_cap=COUNT_CAP,
+                  choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
+                  status_link=lambda status: "/?" + urlencode({**others, "status": status}),
+                  page_link=lambda number: "/?" + urlencode({**params, "page": number}), **row_display(request))
+
+
+def row_display(request: Request) -> dict:
+    """How a queue row (or a search result) shows its wait: `timer(row)` against the `sla:` target of its priority
+    class (the same targets the sla KPI counts against) and `priority(row)` in words."""
     sla, now = sla_settings(request.app.state.config), utcnow()
 
     def timer(row):
-        """Waited against the `sla:` target of its priority class (the same targets the sla KPI counts against)."""
         return sla_timer(row.status, row.priority, row.published_at or row.created_at, sla, now)
 
     def priority(row) -> list[str]:
         return priority_parts(row.priority, sla, row.sentiment_label, row.rating, row.published_at or row.created_at, now)
 
-    others = {name: value for name, value in params.items() if name != "status"}
-    return render(request, "queue.html", user, rows=rows, filters=filters, page=page, more=more, here=here, timer=timer,
-                  priority=priority, delivery=delivery, approvable=ALLOWED_FROM["approve"],
-                  item_href=lambda row: item_href(row, here), claimed=claimed_rows(session, rows),
-                  counts=status_counts(session, user), count_cap=COUNT_CAP,
-                  choices=_with_lists(filter_choices(session, request.app.state.config, user), filters),
-                  status_link=lambda status: "/?" + urlencode({**others, "status": status}),
-                  page_link=lambda number: "/?" + urlencode({**params, "page": number}))
+    return {"timer": timer, "priority": priority}
 
 
 @router.get("/mentions/{mention_id}")
@@ -111,6 +117,7 @@ def render_mention(request: Request, session: Session, user: User, mention_id: i
                   topics=topic_names(request.app.state.config), holder=holder, notes=notes_of(session, mention_id),
                   signature=signature_preview(session, user, mention, draft, request.app.state.config),
                   saved_language=language, saved_replies=saved_replies(session, language) if "approve" in allowed else [],
+                  history=customer_history(session, mention, user),
                   **item_links(session, local_path(next), draft, user))
 
 

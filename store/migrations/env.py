@@ -1,6 +1,7 @@
 from alembic import context
 
 from store.models import Base
+from store.search import include_in_autogenerate, restore_sqlite_triggers
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
@@ -18,9 +19,12 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=sqlite,  # SQLite alters tables by copy
         compare_type=True,
+        include_name=include_in_autogenerate,  # the search table is the migration's, not a model's
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            restore_sqlite_triggers(connection)
     connection.commit()
     if sqlite:
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

@@ -33,6 +33,7 @@ class Mention(Base):
         Index("ix_mentions_canonical_url", "canonical_url"),
         Index("ix_mentions_text_hash", "text_hash"),
         Index("ix_mentions_published_at", "published_at"),
+        Index("ix_mentions_source_type_author", "source_type", "author"),  # a customer's history (inbox/history.py)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
