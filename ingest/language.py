@@ -28,6 +28,14 @@ def _detector(codes: tuple[str, ...]):
     return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
 
+def prepare_detector(codes: tuple[str, ...]) -> None:
+    """Build the detector ahead of storing: with preloaded models for the demo's languages it takes ~8.5 s, and built
+    inside the store's write transaction it held SQLite's write lock that long, so sources ingested in parallel
+    gave up waiting ("database is locked")."""
+    if len(codes) > 1:
+        _detector(tuple(sorted(codes)))
+
+
 def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None,
                     stated: bool = False) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0–1), or (None, None) when the text is too short to tell. `prior`: the

@@ -24,7 +24,7 @@ from store.models import Mention, Run, utcnow
 
 from .conversations import attach_conversations
 from .identity import canonical_url, text_hash
-from .language import STATED, detect_language, source_language
+from .language import STATED, detect_language, prepare_detector, source_language
 from .linking import relink
 from .matching import matcher_for
 from .runs import heartbeat, record_rejected, start_run
@@ -67,6 +67,7 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
             log.error("%s", summary.problems[0])
             raise error from exc
         summary.fetched = len(result.mentions)
+        prepare_detector(tuple(config.languages))  # before the write transaction, not inside it
         summary.problems = [clean_text(problem) for problem in result.problems]
         try:
             with session_scope(engine) as session:

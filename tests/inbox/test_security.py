@@ -78,7 +78,7 @@ def test_hostile_mention_renders_as_literal_text(served, client_for):
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert html.escape(HOSTILE_TEXT, quote=False) in page  # the text itself, {{ 7*7 }} unevaluated
     mention = client.get(f"/mentions/{seeded.mentions['hostile']}").text
-    assert "<b>{{ 7*7 }}</b> on reddit-nokia" in mention  # author, not 49
+    assert '<b>{{ 7*7 }}</b> on <span title="source reddit-nokia">Reddit</span>' in mention  # author, not 49
     assert "javascript:" not in mention  # an unsafe URL is not offered as a link
     assert 'href="https://example.com/praise" target="_blank" rel="noopener noreferrer"' in \
         client.get(f"/mentions/{seeded.mentions['praise']}").text
