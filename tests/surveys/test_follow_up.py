@@ -3,6 +3,8 @@ answer, comment and history; approved (edited), it leaves as one e-mail in the p
 A negative comment opens a follow-up too, once scored by the sentiment stage; comments are not mentions."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import func, select
 
@@ -10,7 +12,7 @@ from careloop.webapp import create_app
 from inbox.users import add_user
 from publishing.pipeline import publish_pending
 from store.db import session_scope
-from store.models import Draft, Mention, SurveyAnswer
+from store.models import Draft, Mention, SurveyAnswer, utcnow
 from surveys.answers import add_comment, record_click
 from surveys.comments import score_comments
 from tests.inbox.conftest import PASSWORD, LiveServer, login, post
@@ -45,8 +47,10 @@ def test_a_detractor_reaches_an_agent_and_gets_an_answer(engine, make_config, sm
             assert done.status_code == 200
     finally:
         server.close()
-    assert publish_pending(engine, config)["sent"] == 1
-    assert publish_pending(engine, config)["sent"] == 0
+    assert publish_pending(engine, config)["sent"] == 0  # the inbox's undo window: not before approval + 10 s
+    after_the_window = utcnow() + timedelta(seconds=11)
+    assert publish_pending(engine, config, now=after_the_window)["sent"] == 1
+    assert publish_pending(engine, config, now=after_the_window)["sent"] == 0
     [mail] = smtp_sink.messages()
     assert mail["To"].addresses[0].addr_spec == "jana@example.com"
     assert mail["Subject"] == "Vaše odpověď v našem dotazníku o Nokia"
