@@ -20,6 +20,7 @@ from connectors import ConnectorError, FetchedMention, get_connector
 from connectors.text import clean_text, clean_value
 from store.db import session_scope
 from store.mentions import get_or_create_source, insert_ignoring_conflicts, known_mentions, revise
+from store.locks import hold
 from store.models import Mention, Run, utcnow
 
 from .conversations import attach_conversations
@@ -71,10 +72,14 @@ def ingest_source(engine: Engine, config: Config, source: SourceConfig) -> Inges
         summary.problems = [clean_text(problem) for problem in result.problems]
         try:
             with session_scope(engine) as session:
+                # Write first: on SQLite a transaction that read before its first write fails at once ("database is
+                # locked", no busy wait) when another source committed meanwhile; this waits for the write lock.
+                hold(session, f"ingest:{source.name}")
                 source_row = get_or_create_source(session, source.name, source.type)
                 touched, rejected = store_fetched(session, config, source, source_row.id, result.mentions, summary)
                 record_rejected(session, run, source.name, rejected)
             with session_scope(engine) as session:  # after the commit: the pass must see this run's rows
+                hold(session, f"ingest:{source.name}")
                 summary.duplicates_linked = len(relink(session, touched))
         except Exception as exc:  # the run row says so instead of staying `running`; the cursor stays
             summary.status, summary.problems = "failed", [f"storing failed: {_reason(exc)}"]
