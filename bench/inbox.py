@@ -157,7 +157,7 @@ async def agent(base: str, number: int, rounds: int, draft_ids: list[int], timin
             async with client.get("/search", params={"q": SEARCHES[kind]}) as page:
                 text = await page.text()
             timings[kind].append(time.perf_counter() - started)
-            assert page.status == 200 and text.count('class="row"') >= 20, (kind, page.status)
+            assert page.status == 200 and text.count('<tr class="row') >= 20, (kind, page.status)
 
 
 async def run_clients(base: str, clients: int, rounds: int, drafts: int, server_pid: int) -> dict:
