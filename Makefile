@@ -22,10 +22,13 @@ system-deps:
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# lint-imports: the layers contract in pyproject.toml (roof -> stages in loop order -> floor).
+# lint-imports: the layers contract in pyproject.toml (roof -> stages in loop order -> floor). Then the tests on
+# every core (pytest-xdist, a module per worker: tests/conftest.py), and last the tests marked `alone` (schedules
+# firing under a real Prefect server and worker: under the other tests' load they took minutes longer).
 test: $(INSTALLED) system-deps
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder -m "not alone"
+	$(BIN)/pytest -m alone
 
 serve: $(INSTALLED)
 	$(BIN)/careloop serve --config examples/careloop.yaml

@@ -25,8 +25,9 @@ from .web import RowId, committed, database, flash, permitted, require
 router = APIRouter()
 
 
-async def _decide(request: Request, session: Session, draft_id: int, next: str, done: str, decide: Callable[[], object],
-                  advance: bool = False, undo_seconds: int = 0, user: User | None = None):
+async def decide_and_move_on(request: Request, session: Session, draft_id: int, next: str, done: str,
+                             decide: Callable[[], object], advance: bool = False, undo_seconds: int = 0,
+                             user: User | None = None):
     """Commit `decide()`, flash `done`, and go on: to the next item of the queue filter when `advance` (from a
     mention's page, for `user`), else back to `next`."""
     next = local_path(next)
@@ -56,7 +57,7 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
     seconds = inbox_settings(request).undo_seconds
     window = timedelta(seconds=seconds)
     if edited is None:
-        return await _decide(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
+        return await decide_and_move_on(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
                              decide=lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config,
                                                               undo_window=window))
     permitted(user, "edit reply")
@@ -79,28 +80,28 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
 @router.post("/drafts/{draft_id}/reject")
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            advance: bool = Form(False), user: User = Depends(require("reject")), session: Session = Depends(database)):
-    return await _decide(request, session, draft_id, next, "rejected",
+    return await decide_and_move_on(request, session, draft_id, next, "rejected",
                    lambda: decisions.reject(session, draft_id, user.name, reason), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              advance: bool = Form(False), user: User = Depends(require("escalate")), session: Session = Depends(database)):
-    return await _decide(request, session, draft_id, next, f"escalated to {team.strip()}",
+    return await decide_and_move_on(request, session, draft_id, next, f"escalated to {team.strip()}",
                    lambda: decisions.escalate(session, draft_id, user.name, team, note), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/sent")
 async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("mark sent")),
               session: Session = Depends(database)):
-    return await _decide(request, session, draft_id, next, "marked as sent",
+    return await decide_and_move_on(request, session, draft_id, next, "marked as sent",
                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
 async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("retry publishing")),
           session: Session = Depends(database)):
-    return await _decide(request, session, draft_id, next, "queued for another attempt",
+    return await decide_and_move_on(request, session, draft_id, next, "queued for another attempt",
                    lambda: decisions.retry(session, draft_id, user.name))
 
 

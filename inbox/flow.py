@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from drafting import decisions
 from store.models import Draft, User
 
-from .actions import _decide
+from .actions import decide_and_move_on
 from .navigation import item_href
 from .security import local_path
 from .web import RowId, committed, database, flash, require
@@ -22,7 +22,7 @@ async def no_reply(request: Request, draft_id: RowId, reason: str = Form(""), de
                    next: str = Form("/"), advance: bool = Form(False), user: User = Depends(require("mark no reply needed")),
                    session: Session = Depends(database)):
     label = decisions.NO_REPLY_REASONS.get(reason, reason)
-    return await _decide(request, session, draft_id, next, f"marked no reply needed ({label})",
+    return await decide_and_move_on(request, session, draft_id, next, f"marked no reply needed ({label})",
                          lambda: decisions.no_reply(session, draft_id, user.name, reason, detail), advance, user=user)
 
 

@@ -155,6 +155,18 @@ def test_demo_surveys_answer_over_http_and_a_second_demo_changes_nothing(demo_db
     assert stats(url)["surveys_by_status"] == summary["surveys_by_status"]
 
 
+def test_the_demo_login_is_hashed_at_production_cost(demo_db):
+    """argon2id with 64 MiB, 3 passes, 4 lanes, as a real `careloop` process stores it (tests hash cheaper in-process:
+    tests/conftest.py)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(demo_db[0])
+    with engine.connect() as connection:
+        stored = connection.scalar(text("SELECT password_hash FROM users WHERE name = 'demo'"))
+    engine.dispose()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_demo_drafts_answer_the_actual_message(demo_db):
     """The four examples of issue 15: repair delay (en), reklamace (cs), screen replacement (ru) get a reply about
     their problem, in their language; the shooting report where "slack" means loose is not about us."""

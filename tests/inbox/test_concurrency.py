@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from store.db import session_scope
-from store.models import Draft, DraftEvent, OutboxMessage
+from store.models import Draft, DraftEvent, OutboxMessage, User
 
-from .conftest import add_draft, add_mention, csrf_of, login
+from .conftest import PASSWORD, add_draft, add_mention, csrf_of, login
 
 AGENTS = 20  # each of the two groups is larger than the connection pool keeps (10)
 
 
 def test_agents_approving_while_others_log_in_all_get_answers(engine, served, client_for):
     with session_scope(engine) as session:
+        # logins at production cost (0.15 s of CPU each): the test process hashes cheaply (tests/conftest.py)
+        alice = session.scalar(select(User).where(User.name == "alice"))
+        alice.password_hash = PasswordHasher().hash(PASSWORD)
         drafts = [add_draft(session, add_mention(session, f"load-{n}", f"Nokia question number {n}?", source="forum",
                                                  source_type="feed"), f"Thanks for asking ({n}).", priority=99).id
                   for n in range(AGENTS)]

@@ -12,7 +12,6 @@ import yaml
 from tests.conftest import REPO
 from tests.test_cli import CARELOOP
 
-pytestmark = pytest.mark.slow
 
 # the cross-source duplicate (Google Alerts and HN carry one story), Reddit through PRAW, a review export
 SOURCES = ("google-alerts-slack", "hn-search-slack", "reddit-demo", "nokia-eshop-heureka-cz")

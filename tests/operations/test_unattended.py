@@ -16,7 +16,7 @@ from tests.operations.prefect_ops import OperatorPrefect, readme_block
 
 # Each test waits for every scheduled deployment to complete a run under a real server and worker: 2.5 min on a
 # quiet 2-core machine, over 9 min under load (2026-11-28), past the suite's 600 s per-test limit.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.alone, pytest.mark.timeout(1200)]
 
 EVERY = 10  # seconds between scheduled runs in this test
 FAILED = {"FAILED", "CRASHED"}
