@@ -13,7 +13,7 @@ from store.models import User
 
 from .kpis import DIMENSIONS, KPI_KEYS, kpis
 from .periods import Period
-from .web import cell, reports_config, selection
+from .web import cell, chosen_brand, reports_config, selection
 
 router = APIRouter()
 DEFAULT_WEEKS = 12
@@ -33,8 +33,8 @@ def shown(key: str, value) -> str:
 
 @router.get("/reports/kpis")
 def kpis_tab(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
-    config = reports_config(request, session)
-    brands, period = selection(request, session, config, default_days=7 * DEFAULT_WEEKS)
+    config = reports_config(request, session, user)
+    brands, period = selection(request, session, config, user, default_days=7 * DEFAULT_WEEKS)
     by = (request.query_params.get("by") or "language").strip()
     if not by.replace("_", "").isalnum():
         raise HTTPException(400, f"by {by!r}: expected one of {list(DIMENSIONS)} or a contact attribute name.")
@@ -47,5 +47,5 @@ def kpis_tab(request: Request, user: User = Depends(require("view reports")), se
         start = week.end
     return render(request, "kpis.html", user, keys=KPI_KEYS, labels=LABELS, shown=shown, all=overall["all"],
                   groups=overall["by"], weeks=weeks, by=by, dimensions=DIMENSIONS, brand_choices=[b.name for b in config.brands],
-                  brand=brands[0] if brands else "", first=period.start.isoformat(),
+                  brand=chosen_brand(request), first=period.start.isoformat(),
                   last=(period.end - timedelta(days=1)).isoformat(), timezone=period.timezone)

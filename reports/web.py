@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from careloop.config import Brand, Config
 from inbox.web import database, render, require
+from store.access import brand_limit
 from store.models import Mention, User, utcnow
 from store.reports import read_marks
 
@@ -39,17 +40,26 @@ CSV_COLUMNS = {
 }
 
 
-def reports_config(request: Request, session: Session) -> Config:
-    """The app's careloop.yaml; without one (an inbox started on a bare database), the brands found in it."""
-    if request.app.state.config is not None:
-        return request.app.state.config
-    names = session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand))
-    return Config(brands=[Brand(name=name, keywords=[name]) for name in names] or [Brand(name="-", keywords=["-"])])
+def reports_config(request: Request, session: Session, user: User) -> Config:
+    """The app's careloop.yaml; without one (an inbox started on a bare database), the brands found in it. A user
+    an admin restricted to some brands (store/access.py) gets only those: menus, figures, share of voice, KPIs."""
+    config = request.app.state.config
+    if config is None:
+        names = session.scalars(select(Mention.brand).where(Mention.brand.is_not(None)).distinct().order_by(Mention.brand))
+        config = Config(brands=[Brand(name=name, keywords=[name]) for name in names] or [Brand(name="-", keywords=["-"])])
+    limit = brand_limit(user)
+    if limit is None:
+        return config
+    if not set(limit) & {brand.name for brand in config.brands}:
+        raise HTTPException(403, "Your account may see no configured brand: ask an admin which brands it should see.")
+    return config.model_copy(update={"brands": [brand for brand in config.brands if brand.name in limit]})
 
 
-def selection(request: Request, session: Session, config: Config, default_days: int = DEFAULT_DAYS) -> tuple[list[str], Period]:
-    """brand (one configured brand, or none for all) and from/to (local days, both included) from the query.
-    Without dates: the 7 days ending with the newest mention's day, so a quiet or old database shows something."""
+def selection(request: Request, session: Session, config: Config, user: User,
+              default_days: int = DEFAULT_DAYS) -> tuple[list[str], Period]:
+    """brand (one configured brand, or none for all; for a user restricted to some brands, theirs) and from/to
+    (local days, both included) from the query. Without dates: the 7 days ending with the newest mention's day, so a
+    quiet or old database shows something."""
     params = request.query_params
     brand = (params.get("brand") or "").strip()
     if brand and brand not in {b.name for b in config.brands}:
@@ -62,7 +72,8 @@ def selection(request: Request, session: Session, config: Config, default_days: 
         raise HTTPException(400, f"{error}.") from None
     if first > last or (last - first).days > 366:
         raise HTTPException(400, f"from {first} to {last}: the first day must come before the last, at most a year apart.")
-    return ([brand] if brand else []), Period(first, last + timedelta(days=1), config.reports.timezone)
+    every = [] if brand_limit(user) is None else [b.name for b in config.brands]  # []: every brand there is
+    return ([brand] if brand else every), Period(first, last + timedelta(days=1), config.reports.timezone)
 
 
 def _newest_day(session: Session, tz: ZoneInfo) -> date:
@@ -70,40 +81,44 @@ def _newest_day(session: Session, tz: ZoneInfo) -> date:
     return local_day(newest or utcnow(), tz)
 
 
-def _query(brands: list[str], period: Period) -> str:
-    return urlencode({"brand": brands[0] if brands else "", "from": period.start.isoformat(),
-                      "to": (period.end - timedelta(days=1)).isoformat()})
+def chosen_brand(request: Request) -> str:
+    """The brand picked in the menu ("": all, or all a restricted user may see); `selection` checked it."""
+    return (request.query_params.get("brand") or "").strip()
+
+
+def _query(brand: str, period: Period) -> str:
+    return urlencode({"brand": brand, "from": period.start.isoformat(), "to": (period.end - timedelta(days=1)).isoformat()})
 
 
 @router.get("/reports/digests")
 def digests_tab(request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
-    config = reports_config(request, session)
-    brands, period = selection(request, session, config)
+    config = reports_config(request, session, user)
+    brands, period = selection(request, session, config, user)
     figures = build_figures(session, config, brands, period)
     marks = read_marks(session)
-    return render(request, "digests.html", user, f=figures, t=messages("en"), query=_query(brands, period), cell=cell, duration=duration,
-                  brand_choices=[b.name for b in config.brands], brand=brands[0] if brands else "",
+    return render(request, "digests.html", user, f=figures, t=messages("en"), query=_query(chosen_brand(request), period), cell=cell, duration=duration,
+                  brand_choices=[b.name for b in config.brands], brand=chosen_brand(request),
                   first=period.start.isoformat(), last=(period.end - timedelta(days=1)).isoformat(),
                   refreshed_at=marks.get("rollup.refreshed_at"))
 
 
-def _chart(chart: str, known, request: Request, session: Session) -> tuple[list[str], Period, list[dict]]:
+def _chart(chart: str, known, request: Request, session: Session, user: User) -> tuple[list[str], Period, list[dict]]:
     if chart not in known:
         raise HTTPException(404, f"There is no chart {chart!r}.")
-    config = reports_config(request, session)
-    brands, period = selection(request, session, config)
+    config = reports_config(request, session, user)
+    brands, period = selection(request, session, config, user)
     return brands, period, chart_figures(session, config, brands, period, chart)
 
 
 @router.get("/reports/digests/{chart}.png")
 def chart_png(chart: str, request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
-    _, _, rows = _chart(chart, DRAW, request, session)
+    _, _, rows = _chart(chart, DRAW, request, session, user)
     return Response(DRAW[chart]({CHART_KEYS[chart]: rows}, messages("en")), media_type="image/png")
 
 
 @router.get("/reports/digests/{chart}.csv")
 def chart_csv(chart: str, request: Request, user: User = Depends(require("view reports")), session: Session = Depends(database)):
-    brands, period, rows = _chart(chart, CSV_COLUMNS, request, session)
+    brands, period, rows = _chart(chart, CSV_COLUMNS, request, session, user)
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS[chart], extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
