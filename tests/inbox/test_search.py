@@ -9,7 +9,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from store.db import session_scope
-from store.models import User
+from store.models import Draft, User
 from store.search import MAX_WORDS
 
 from .conftest import add_draft, add_mention
@@ -101,3 +101,26 @@ def test_a_user_restricted_to_a_brand_finds_only_that_brand(served, client_for, 
     page = client_for("alice").get("/search", params={"q": "dear customer"})
     assert drafts_shown(page.text) == [seeded.drafts["slovak"]]
     assert '<option value="Nokia"' not in page.text  # nor offered in the brand menu
+
+
+def test_ticked_search_results_take_a_bulk_action_on_the_pending_ones(engine, served, client_for):
+    """Search results tick like queue rows: the bulk form acts on the drafts still pending (results are of any
+    status), and the confirmation names the ones it skips."""
+    agent = client_for("alice")
+    with session_scope(engine) as session:  # two press articles: one answered already, one waiting
+        done = add_draft(session, add_mention(session, "press-done", "Nokia press release, answered", source="news",
+                                              source_type="feed"), "Thanks, press team.", status="approved").id
+        waiting = add_draft(session, add_mention(session, "press-new", "Nokia press release about the G42",
+                                                 source="news", source_type="feed"), "Dear press team").id
+    page = agent.get("/search", params={"q": "press release"})
+    assert sorted(drafts_shown(page.text)) == [done, waiting]
+    assert 'id="bulk"' in page.text and 'name="status" value="pending"' in page.text
+    form = {"draft": drafts_shown(page.text), "decision": "no_reply", "reason": "press", "status": "pending",
+            "next": "/search?q=press+release", "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)}
+    confirm = agent.post("/drafts/bulk", data=form)
+    assert confirm.status_code == 200 and f"1 will be skipped: #{done} already decided" in confirm.text
+    applied = agent.post("/drafts/bulk", data={**form, "confirm": "1"})
+    assert applied.status_code == 303 and applied.headers["location"] == "/search?q=press+release"
+    with session_scope(engine) as session:
+        assert dict(session.execute(select(Draft.id, Draft.status).where(Draft.id.in_([done, waiting]))).all()) == {
+            done: "approved", waiting: "no_reply_needed"}
