@@ -78,9 +78,9 @@ def populate(url: str, mentions: int, drafts: int, clients: int) -> None:
         password_hash = _hasher.hash(PASSWORD)  # one hash for all: hashing is not what is measured
         session.execute(insert(User), [{"name": f"agent{n:02}", "role": "agent", "password_hash": password_hash,
                                         "active": True, "created_at": now} for n in range(clients)])
-    if engine.dialect.name == "postgresql":  # statistics, as autovacuum keeps them on a database in use
+    if engine.dialect.name == "postgresql":  # statistics and the visibility map, as autovacuum keeps them in use
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
 
 

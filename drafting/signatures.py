@@ -4,11 +4,10 @@ admin on /admin/users), else the language's `_sign.j2` with their display name (
 Nokia"), else their login name. An actor that is no inbox user (a script, the demo) signs with its name."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careloop.config import Config, RepliesConfig
-from store.models import User
+from store.access import user_named
 
 from .templates import BUNDLED_TEMPLATES, TemplateError, render, reply_language, templates_dir
 
@@ -16,7 +15,7 @@ SIGN_TEMPLATE = "{lang}/_sign.j2"
 
 
 def signature_for(session: Session, actor: str, brand: str | None, language: str | None, config: Config | None) -> str:
-    user = session.scalar(select(User).where(User.name == actor))
+    user = user_named(session, actor)
     own = ((user.signatures or {}).get(brand or "") or "").strip() if user is not None else ""
     if own:
         return own

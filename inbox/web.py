@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from careloop.permissions import action as declared_action, can
 from careloop.urls import safe_url
 from drafting.decisions import ALLOWED_FROM, NO_REPLY_REASONS
+from store.access import signed_in
 from store.models import Draft, User, utcnow
 
 from .display import age_words, metadata_fields, source_label
@@ -103,7 +104,7 @@ async def current_user(request: Request, session: Session = Depends(database)) -
     if user is None:
         back_to = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(back_to)
-    return user
+    return signed_in(session, user)
 
 
 @cache  # one dependency per action: FastAPI then resolves it once per request however often a route names it

@@ -32,5 +32,19 @@ def may_see(user: User | None, brand: str | None) -> bool:
 
 def actor_may_see(session: Session, actor: str, brand: str | None) -> bool:
     """Decisions name their actor by user name: a restricted user's name is checked against their brands."""
-    user = session.scalar(select(User).where(User.name == actor))
-    return may_see(user, brand)
+    return may_see(user_named(session, actor), brand)
+
+
+def signed_in(session: Session, user: User) -> User:
+    """Remember the request's signed-in user for user_named: their own decisions then ask no more."""
+    session.info.setdefault("users_by_name", {})[user.name] = user
+    return user
+
+
+def user_named(session: Session, name: str) -> User | None:
+    """The inbox user called `name` (None: an actor that is no user, such as a script), read once per session: an
+    approval asks for access and again for the signature, a round trip each (bench/inbox.py on PostgreSQL)."""
+    known = session.info.setdefault("users_by_name", {})
+    if name not in known:
+        known[name] = session.scalar(select(User).where(User.name == name))
+    return known[name]
