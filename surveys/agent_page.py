@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from inbox.security import local_path
 from inbox.web import allowed_decisions, database, render, require
+from store.access import may_see
 from store.models import Contact, Draft, DraftEvent, OutboxMessage, SurveyAnswer, SurveyAnswerEvent, User
 
 router = APIRouter()
@@ -19,7 +20,8 @@ HISTORY = 20  # earlier answers and messages shown
 async def survey_answer_page(request: Request, answer_id: int, next: str = "/", user: User = Depends(require("view queue")),
                              session: Session = Depends(database)):
     answer = session.get(SurveyAnswer, answer_id)
-    if answer is None:
+    # belongs to no brand: hidden from a user an admin restricted to some brands, as in the queue (store/access.py)
+    if answer is None or not may_see(user, None):
         raise HTTPException(404, f"Survey answer #{answer_id} does not exist.")
     contact = session.get(Contact, answer.contact_id)
     draft = session.scalar(select(Draft).where(Draft.survey_answer_id == answer_id))

@@ -27,12 +27,18 @@ def test_a_detractor_reaches_an_agent_and_gets_an_answer(engine, make_config, sm
     jana_token = answer_links(mails["jana@example.com"])[1].rsplit("/", 1)[1]
     with session_scope(engine) as session:
         add_user(session, "alice", "agent", PASSWORD, display_name="Alice")
+        nora = add_user(session, "nora", "agent", PASSWORD)  # restricted to a brand: sees no survey answers
+        nora.brands, nora.brands_only = ["Nokia"], True
         answer = record_click(session, config, jana_token).answer
         add_comment(session, config, jana_token, "Čekala jsem týden <script>alert(1)</script>")
         answer_id = answer.id
     smtp_sink.reset()
     server = LiveServer(create_app(engine, config, session_secret="survey-follow-" + "f" * 32))
     try:
+        with httpx.Client(base_url=server.url, follow_redirects=True) as restricted:
+            login(restricted, "nora")
+            assert f"/survey-answers/{answer_id}" not in restricted.get("/").text
+            assert restricted.get(f"/survey-answers/{answer_id}").status_code == 404
         with httpx.Client(base_url=server.url, follow_redirects=True) as client:
             login(client, "alice")
             queue = client.get("/").text
