@@ -57,9 +57,10 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
     seconds = inbox_settings(request).undo_seconds
     window = timedelta(seconds=seconds)
     if edited is None:
-        return await decide_and_move_on(request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
-                             decide=lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config,
-                                                              undo_window=window))
+        return await decide_and_move_on(
+            request, session, draft_id, next, "approved", advance=advance, undo_seconds=seconds, user=user,
+            decide=lambda: decisions.approve(session, draft_id, user.name, config=request.app.state.config,
+                                             undo_window=window))
     permitted(user, "edit reply")
     try:
         await committed(session, lambda: decisions.approve(session, draft_id, user.name, edited, config=request.app.state.config,
@@ -81,28 +82,28 @@ async def approve(request: Request, draft_id: RowId, mode: str = Form("as_drafte
 async def reject(request: Request, draft_id: RowId, reason: str = Form(""), next: str = Form("/"),
            advance: bool = Form(False), user: User = Depends(require("reject")), session: Session = Depends(database)):
     return await decide_and_move_on(request, session, draft_id, next, "rejected",
-                   lambda: decisions.reject(session, draft_id, user.name, reason), advance, user=user)
+                                    lambda: decisions.reject(session, draft_id, user.name, reason), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/escalate")
 async def escalate(request: Request, draft_id: RowId, team: str = Form(""), note: str = Form(""), next: str = Form("/"),
              advance: bool = Form(False), user: User = Depends(require("escalate")), session: Session = Depends(database)):
     return await decide_and_move_on(request, session, draft_id, next, f"escalated to {team.strip()}",
-                   lambda: decisions.escalate(session, draft_id, user.name, team, note), advance, user=user)
+                                    lambda: decisions.escalate(session, draft_id, user.name, team, note), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/sent")
 async def mark_sent(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("mark sent")),
               session: Session = Depends(database)):
     return await decide_and_move_on(request, session, draft_id, next, "marked as sent",
-                   lambda: decisions.mark_sent(session, draft_id, user.name))
+                                    lambda: decisions.mark_sent(session, draft_id, user.name))
 
 
 @router.post("/drafts/{draft_id}/retry")
 async def retry(request: Request, draft_id: RowId, next: str = Form("/"), user: User = Depends(require("retry publishing")),
           session: Session = Depends(database)):
     return await decide_and_move_on(request, session, draft_id, next, "queued for another attempt",
-                   lambda: decisions.retry(session, draft_id, user.name))
+                                    lambda: decisions.retry(session, draft_id, user.name))
 
 
 @router.post("/mentions/{mention_id}/sentiment")

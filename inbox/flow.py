@@ -23,7 +23,7 @@ async def no_reply(request: Request, draft_id: RowId, reason: str = Form(""), de
                    session: Session = Depends(database)):
     label = decisions.NO_REPLY_REASONS.get(reason, reason)
     return await decide_and_move_on(request, session, draft_id, next, f"marked no reply needed ({label})",
-                         lambda: decisions.no_reply(session, draft_id, user.name, reason, detail), advance, user=user)
+                                    lambda: decisions.no_reply(session, draft_id, user.name, reason, detail), advance, user=user)
 
 
 @router.post("/drafts/{draft_id}/undo")

@@ -21,8 +21,13 @@ STOREFRONT_LANGUAGES = {"cz": "cs", "sk": "sk", "ru": "ru", "by": "ru", "kz": "r
                         "us": "en", "gb": "en", "ie": "en", "au": "en", "ca": "en", "nz": "en"}
 
 
-@lru_cache(maxsize=8)
 def _detector(codes: tuple[str, ...]):
+    """One detector per set of languages, whatever their order (prepare_detector builds the one detect_language uses)."""
+    return _built(tuple(sorted(codes)))
+
+
+@lru_cache(maxsize=8)
+def _built(codes: tuple[str, ...]):
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in codes]
     # Preloading costs a second once but keeps every later call fast.
     return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
@@ -33,7 +38,7 @@ def prepare_detector(codes: tuple[str, ...]) -> None:
     inside the store's write transaction it held SQLite's write lock that long, so sources ingested in parallel
     gave up waiting ("database is locked")."""
     if len(codes) > 1:
-        _detector(tuple(sorted(codes)))
+        _detector(codes)
 
 
 def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None,
@@ -46,7 +51,7 @@ def detect_language(text: str, codes: tuple[str, ...], prior: str | None = None,
         return None, None
     if len(codes) == 1:
         return codes[0], 1.0
-    values = _detector(tuple(sorted(codes))).compute_language_confidence_values(text[:2000])
+    values = _detector(codes).compute_language_confidence_values(text[:2000])
     if not values:
         return None, None
     scores = {value.language.iso_code_639_1.name.lower(): value.value for value in values}

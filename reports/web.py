@@ -55,13 +55,18 @@ def reports_config(request: Request, session: Session, user: User) -> Config:
     return config.model_copy(update={"brands": [brand for brand in config.brands if brand.name in limit]})
 
 
+def chosen_brand(request: Request) -> str:
+    """The brand picked in the menu ("": all, or all a restricted user may see); `selection` checks it."""
+    return (request.query_params.get("brand") or "").strip()
+
+
 def selection(request: Request, session: Session, config: Config, user: User,
               default_days: int = DEFAULT_DAYS) -> tuple[list[str], Period]:
     """brand (one configured brand, or none for all; for a user restricted to some brands, theirs) and from/to
     (local days, both included) from the query. Without dates: the 7 days ending with the newest mention's day, so a
     quiet or old database shows something."""
     params = request.query_params
-    brand = (params.get("brand") or "").strip()
+    brand = chosen_brand(request)
     if brand and brand not in {b.name for b in config.brands}:
         raise HTTPException(400, f"brand {brand!r} is not one of {[b.name for b in config.brands]}.")
     tz = ZoneInfo(config.reports.timezone)
@@ -81,11 +86,6 @@ def _newest_day(session: Session, tz: ZoneInfo) -> date:
     return local_day(newest or utcnow(), tz)
 
 
-def chosen_brand(request: Request) -> str:
-    """The brand picked in the menu ("": all, or all a restricted user may see); `selection` checked it."""
-    return (request.query_params.get("brand") or "").strip()
-
-
 def _query(brand: str, period: Period) -> str:
     return urlencode({"brand": brand, "from": period.start.isoformat(), "to": (period.end - timedelta(days=1)).isoformat()})
 
@@ -95,9 +95,9 @@ def digests_tab(request: Request, user: User = Depends(require("view reports")),
     config = reports_config(request, session, user)
     brands, period = selection(request, session, config, user)
     figures = build_figures(session, config, brands, period)
-    marks = read_marks(session)
-    return render(request, "digests.html", user, f=figures, t=messages("en"), query=_query(chosen_brand(request), period), cell=cell, duration=duration,
-                  brand_choices=[b.name for b in config.brands], brand=chosen_brand(request),
+    marks, brand = read_marks(session), chosen_brand(request)
+    return render(request, "digests.html", user, f=figures, t=messages("en"), query=_query(brand, period), cell=cell,
+                  duration=duration, brand_choices=[b.name for b in config.brands], brand=brand,
                   first=period.start.isoformat(), last=(period.end - timedelta(days=1)).isoformat(),
                   refreshed_at=marks.get("rollup.refreshed_at"))
 
