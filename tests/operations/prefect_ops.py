@@ -51,7 +51,9 @@ class OperatorPrefect:
         self.env = {
             **os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "PREFECT_HOME": str(home),
             "PREFECT_SERVER_API_PORT": str(port), "PREFECT_API_URL": self.api,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false", "DO_NOT_TRACK": "1",
+            # no PREFECT_SERVER_ANALYTICS_ENABLED here: the README's `prefect config set` turns analytics off, without
+            # which the background server died offline (its failed telemetry call)
+            "PREFECT_UI_ENABLED": "false",
             # short loops so a test sees schedules fire within seconds, not minutes; a few runs ahead, not 100 per
             # deployment (the server's SQLite then keeps up on two cores)
             "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2", "PREFECT_WORKER_QUERY_SECONDS": "2",
